@@ -1,0 +1,47 @@
+"""`pv` entry point: parse arguments and dispatch. The commands hold no logic of their own."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from pv import __version__
+from pv.commands import schema, validate
+
+COMMANDS = (validate, schema)
+
+EXAMPLE = """examples:
+  pv validate contracts/            check contracts against the schema
+  pv schema > contract.schema.json  JSON Schema for editors
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pv", description="Contract-driven verification of numerical kernels.",
+        epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"pv {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in COMMANDS:
+        command.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args.run(args))
+    except BrokenPipeError:  # `pv ... | head` is a normal way to read output
+        return 0
+    except KeyboardInterrupt:
+        print("pv: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

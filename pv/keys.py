@@ -1,0 +1,111 @@
+"""Unknown keys: a warning for forward compatibility, an error when it is a typo.
+
+A misspelt section (`falsfication_tests`) would otherwise drop everything inside it
+without a word, so a key close to a known one is reported as an error with the fix.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel
+
+from pv.diagnostics import Diagnostic
+from pv.loader import Document, Path_
+from pv.rules import rule
+
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal-string-alignment distance: insertions, deletions, substitutions, swaps."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def closest_typo(key: str, known: list[str]) -> str | None:
+    """The known key `key` is a slip of: one or two edits away (one for short keys).
+
+    A similarity ratio is not enough: `type_enforcement` is a deliberate key of its own,
+    not a misspelt `enforcement`.
+    """
+    budget = 1 if len(key) <= 5 else 2
+    best = min(known, key=lambda k: edit_distance(key, k), default=None)
+    if best is not None and 0 < edit_distance(key, best) <= budget:
+        return best
+    return None
+
+
+@cache
+def _children(model: type[BaseModel]) -> dict[str, tuple[str, type[BaseModel]] | None]:
+    """For each field, how to descend into it: ('model'|'list'|'dict', submodel) or None."""
+    result: dict[str, tuple[str, type[BaseModel]] | None] = {}
+    for name, info in model.model_fields.items():
+        result[info.alias or name] = _descent(info.annotation)
+    return result
+
+
+def _descent(annotation: Any) -> tuple[str, type[BaseModel]] | None:
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            found = _descent(arg)
+            if found:
+                return found
+        return None
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return ("model", annotation)
+    args = typing.get_args(annotation)
+    if origin is list and args and isinstance(args[0], type) and issubclass(args[0], BaseModel):
+        return ("list", args[0])
+    if origin is dict and len(args) == 2 and isinstance(args[1], type) and issubclass(args[1], BaseModel):
+        return ("dict", args[1])
+    return None
+
+
+def check_keys(doc: Document, model: type[BaseModel]) -> list[Diagnostic]:
+    return list(_walk(doc, doc.data, model, ()))
+
+
+def _walk(doc: Document, data: Any, model: type[BaseModel], at: Path_) -> Iterator[Diagnostic]:
+    if not isinstance(data, dict):
+        return
+    known = _children(model)
+    for key, value in data.items():
+        if key not in known:
+            yield _unknown(doc, str(key), sorted(known), (*at, key), model.__name__)
+            continue
+        descent = known[key]
+        if descent is None:
+            continue
+        kind, sub = descent
+        if kind == "model":
+            yield from _walk(doc, value, sub, (*at, key))
+        elif kind == "list" and isinstance(value, list):
+            for i, item in enumerate(value):
+                yield from _walk(doc, item, sub, (*at, key, i))
+        elif kind == "dict" and isinstance(value, dict):
+            for name, item in value.items():
+                yield from _walk(doc, item, sub, (*at, key, name))
+
+
+def _unknown(doc: Document, key: str, known: list[str], at: Path_, where: str) -> Diagnostic:
+    place = ".".join(str(p) for p in at[:-1]) or "top level"
+    close = closest_typo(key, known)
+    position = doc.key_position(at)
+    if close:
+        return rule("PV-SCHEMA-006").at(
+            doc.path, position, f"unknown key '{key}' in {place}; did you mean '{close}'?",
+            f"rename '{key}' to '{close}'")
+    return rule("PV-SCHEMA-005").at(doc.path, position, f"unknown key '{key}' in {place} ({where} does not define it)")

@@ -1,0 +1,159 @@
+"""Pydantic models of the provable-contracts v1 contract format.
+
+Field names, types and enums follow the Rust `provable-contracts` crate so that its
+contracts validate here unchanged. pv extensions (all optional) close known gaps of
+the format: `id` on proof obligations, `obligation`/`parameters`/`guard` on
+falsifiers, `preconditions` on equations, `status` in metadata and top-level
+`implementations` for contracts with several implementations of one kernel.
+Unknown keys are kept (`extra="allow"`) and reported as warnings by the validator.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+ObligationType = Literal[
+    "invariant", "equivalence", "bound", "monotonicity", "idempotency", "linearity",
+    "symmetry", "associativity", "conservation", "ordering", "completeness", "soundness",
+]
+KaniStrategy = Literal["exhaustive", "stub_float", "compositional", "bounded_int"]
+LeanStatus = Literal["proved", "sorry", "wip", "not-applicable"]
+Scalar = str | int | float | bool
+
+
+class Metadata(_Section):
+    version: str = Field(description="Semantic version of the contract, e.g. \"1.0.0\".")
+    description: str
+    created: str | None = None
+    author: str | None = None
+    references: list[str] = Field(default_factory=list, description="Citations; at least one.")
+    depends_on: list[str] = Field(default_factory=list, description="Stems of contracts this one builds on.")
+    status: str | None = Field(default=None, description="Declared status: PROPOSED, PARTIAL, FUNCTIONAL, DISCHARGED.")
+    changelog: list[Any] | None = None
+
+
+class Equation(_Section):
+    formula: str
+    domain: str | None = None
+    codomain: str | None = None
+    invariants: list[str] = Field(default_factory=list)
+    preconditions: dict[str, str] = Field(
+        default_factory=dict,
+        description="pv extension: clause key -> clause text the kernel checks at entry.",
+    )
+
+
+class LeanProof(_Section):
+    theorem: str
+    module: str | None = None
+    status: LeanStatus = "sorry"
+    depends_on: list[str] = Field(default_factory=list)
+    mathlib_imports: list[str] = Field(default_factory=list)
+    notes: str | None = None
+
+
+class ProofObligation(_Section):
+    id: str | None = Field(default=None, description="pv extension: citable id, e.g. RN-INV-001.")
+    type: ObligationType
+    property: str
+    formal: str | None = None
+    tolerance: float | None = None
+    applies_to: str | None = Field(default=None, description="all, scalar, simd, converter or another word.")
+    lean: LeanProof | None = None
+
+
+class FalsificationTest(_Section):
+    id: str = Field(description="FALSIFY-<PREFIX>-<NNN>, unique across all contracts.")
+    rule: str
+    prediction: str
+    test: str | None = Field(default=None, description="pytest node id, or LIVE-PENDING: <reason>.")
+    if_fails: str = ""
+    obligation: str | None = Field(default=None, description="pv extension: id of the obligation it tests.")
+    parameters: dict[str, Scalar | list[Scalar]] = Field(
+        default_factory=dict,
+        description="pv extension: tolerances and input ranges the falsifier reads (single source of numbers).",
+    )
+    guard: str | None = Field(
+        default=None,
+        description="pv extension: why this falsifier guards an edge no mutant reaches.",
+    )
+
+
+class KaniHarness(_Section):
+    id: str
+    obligation: str
+    property: str | None = None
+    bound: int | None = None
+    strategy: KaniStrategy | None = None
+    solver: str | None = None
+    harness: str | None = None
+
+
+class QaGate(_Section):
+    id: str
+    name: str
+    description: str | None = None
+    checks: list[str] = Field(default_factory=list)
+    pass_criteria: str | None = None
+    falsification: str | None = None
+
+
+class KernelPhase(_Section):
+    name: str
+    description: str
+    invariant: str | None = None
+
+
+class KernelStructure(_Section):
+    phases: list[KernelPhase]
+
+
+class EnforcementRule(_Section):
+    description: str
+    check: str | None = None
+    severity: str | None = None
+    reference: str | None = None
+
+
+class VerificationSummary(_Section):
+    total_obligations: int
+    l2_property_tested: int = 0
+    l3_kani_proved: int = 0
+    l4_lean_proved: int = 0
+    l4_sorry_count: int = 0
+    l4_not_applicable: int = 0
+
+
+class Contract(_Section):
+    """One kernel contract: the math, what must hold, and what could prove it wrong."""
+
+    model_config = ConfigDict(extra="allow", title="provable-contracts v1 contract (pv)")
+
+    metadata: Metadata
+    equations: dict[str, Equation]
+    proof_obligations: list[ProofObligation] = Field(default_factory=list)
+    kernel_structure: KernelStructure | None = None
+    simd_dispatch: dict[str, dict[str, str]] = Field(default_factory=dict)
+    enforcement: dict[str, EnforcementRule] = Field(default_factory=dict)
+    falsification_tests: list[FalsificationTest] = Field(default_factory=list)
+    kani_harnesses: list[KaniHarness] = Field(default_factory=list)
+    qa_gate: QaGate | None = None
+    verification_summary: VerificationSummary | None = None
+    implementations: dict[str, str] = Field(
+        default_factory=dict,
+        description="pv extension: name -> 'module:function' of each implementation of the kernel.",
+    )
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the contract format, for editors and external validators."""
+    schema = Contract.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema

@@ -1,0 +1,245 @@
+"""Contract validation: one file's schema and rules, then rules across all files given."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from pv.diagnostics import Diagnostic, Severity
+from pv.keys import check_keys
+from pv.loader import Document, load
+from pv.rules import rule
+from pv.schema import Contract
+
+SEMVER = re.compile(
+    r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?"
+)
+FALSIFIER_ID = re.compile(r"FALSIFY-[A-Z0-9]+(?:-[A-Z0-9]+)*-\d{3,}")
+CONTRACT_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class ContractFile:
+    """A contract file as read: its document, the model when it parsed, and findings."""
+
+    path: str
+    stem: str
+    doc: Document
+    contract: Contract | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+@dataclass
+class ValidationResult:
+    files: list[ContractFile]
+    diagnostics: list[Diagnostic]
+    io_errors: int = 0
+
+    @property
+    def contracts(self) -> list[ContractFile]:
+        return [f for f in self.files if f.contract is not None]
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is severity)
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
+    """Contract files under `paths` (files as given, directories searched recursively)."""
+    found: list[Path] = []
+    problems: list[Diagnostic] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.suffix in CONTRACT_SUFFIXES and p.is_file()))
+        elif path.is_file() or path.is_symlink():
+            found.append(path)
+        else:
+            problems.append(rule("PV-IO-001").at(str(path), (0, 0), "no such file or directory"))
+    return found, problems
+
+
+def check_file(path: Path) -> ContractFile:
+    doc = load(path)
+    result = ContractFile(path=doc.path, stem=path.stem, doc=doc, diagnostics=list(doc.diagnostics))
+    if doc.data is None and doc.diagnostics:
+        return result
+    if not isinstance(doc.data, dict):
+        kind = "empty" if doc.data is None else f"a {type(doc.data).__name__}"
+        result.diagnostics.append(rule("PV-SCHEMA-001").at(
+            doc.path, doc.position(()), f"the document is {kind}, not a contract mapping"))
+        return result
+    result.diagnostics.extend(check_keys(doc, Contract))
+    try:
+        result.contract = Contract.model_validate(doc.data)
+    except ValidationError as invalid:
+        result.diagnostics.extend(_schema_errors(doc, invalid))
+        return result
+    result.diagnostics.extend(_contract_rules(doc, result.contract))
+    return result
+
+
+def _schema_errors(doc: Document, invalid: ValidationError) -> Iterator[Diagnostic]:
+    for error in invalid.errors(include_url=False):
+        at = tuple(error["loc"])
+        dotted = ".".join(str(p) for p in at)
+        if error["type"] == "missing":
+            parent = ".".join(str(p) for p in at[:-1]) or "top level"
+            yield rule("PV-SCHEMA-002").at(
+                doc.path, doc.key_position(at[:-1]), f"missing required key '{at[-1]}' in {parent}")
+        elif error["type"] == "literal_error":
+            expected = error.get("ctx", {}).get("expected", "")
+            choices = re.findall(r"'([^']*)'", expected)
+            got = str(error["input"])
+            close = difflib.get_close_matches(got, choices, n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            yield rule("PV-SCHEMA-004").at(
+                doc.path, doc.position(at), f"{dotted}: '{got}' is not one of {', '.join(choices)}{hint}")
+        else:
+            yield rule("PV-SCHEMA-003").at(doc.path, doc.position(at), f"{dotted}: {error['msg']}")
+
+
+def _contract_rules(doc: Document, contract: Contract) -> Iterator[Diagnostic]:
+    """Rules on one parsed contract: the Rust pv's SCHEMA/AUDIT rules plus pv's own."""
+    p, at = doc.path, doc.position
+    meta = contract.metadata
+    if not meta.references:
+        yield rule("SCHEMA-001").at(p, doc.key_position(("metadata", "references")) if "references" in doc.data["metadata"] else at(("metadata",)),
+                                    "metadata.references must not be empty: cite the source of the math")
+    if not meta.version.strip():
+        yield rule("SCHEMA-002").at(p, at(("metadata", "version")), "metadata.version must not be empty")
+    elif not SEMVER.fullmatch(meta.version):
+        yield rule("PV-SCHEMA-007").at(p, at(("metadata", "version")),
+                                       f"metadata.version '{meta.version}' is not semver (MAJOR.MINOR.PATCH)")
+    if not contract.equations:
+        yield rule("SCHEMA-003").at(p, at(("equations",)), "equations must contain at least one equation")
+    for name, equation in contract.equations.items():
+        if not equation.formula.strip():
+            yield rule("SCHEMA-004").at(p, at(("equations", name, "formula")), f"equations.{name}.formula must not be empty")
+    yield from _obligation_rules(doc, contract)
+    yield from _falsifier_rules(doc, contract)
+    yield from _kani_rules(doc, contract)
+    if contract.qa_gate is None:
+        yield rule("SCHEMA-013").at(p, (1, 1), "no qa_gate defined")
+    else:
+        declared = {t.id for t in contract.falsification_tests}
+        for i, check in enumerate(contract.qa_gate.checks):
+            if FALSIFIER_ID.fullmatch(check) and check not in declared:
+                yield rule("PV-SCHEMA-013").at(p, at(("qa_gate", "checks", i)),
+                                               f"qa_gate.checks names {check}, which this contract does not declare")
+    if contract.equations and not contract.proof_obligations:
+        yield rule("AUDIT-003").at(p, at(("equations",)), "equations defined but no proof obligations")
+
+
+def _obligation_rules(doc: Document, contract: Contract) -> Iterator[Diagnostic]:
+    p, at = doc.path, doc.position
+    formals: dict[str, int] = {}
+    ids: dict[str, int] = {}
+    for i, ob in enumerate(contract.proof_obligations):
+        if not ob.property.strip():
+            yield rule("SCHEMA-005").at(p, at(("proof_obligations", i, "property")),
+                                        f"proof_obligations[{i}].property must not be empty")
+        if ob.formal is not None:
+            if ob.formal in formals:
+                yield rule("SCHEMA-006").at(p, at(("proof_obligations", i, "formal")),
+                                            f"duplicate formal predicate (same as proof_obligations[{formals[ob.formal]}]): {ob.formal}")
+            formals.setdefault(ob.formal, i)
+        if ob.id is not None:
+            if ob.id in ids:
+                yield rule("PV-SCHEMA-012").at(p, at(("proof_obligations", i, "id")),
+                                               f"duplicate obligation id {ob.id} (also proof_obligations[{ids[ob.id]}])")
+            ids.setdefault(ob.id, i)
+
+
+def _obligation_ids(contract: Contract) -> set[str]:
+    return {ob.id for ob in contract.proof_obligations if ob.id}
+
+
+def _falsifier_rules(doc: Document, contract: Contract) -> Iterator[Diagnostic]:
+    p, at = doc.path, doc.position
+    if not contract.falsification_tests:
+        yield rule("AUDIT-001").at(p, (1, 1), "no falsification tests: the contract is not falsifiable")
+    seen: set[str] = set()
+    obligations = _obligation_ids(contract)
+    for i, test in enumerate(contract.falsification_tests):
+        where = ("falsification_tests", i)
+        if test.id in seen:
+            yield rule("SCHEMA-007").at(p, at((*where, "id")), f"duplicate falsification test id {test.id}")
+        seen.add(test.id)
+        if not FALSIFIER_ID.fullmatch(test.id):
+            yield rule("PV-SCHEMA-008").at(p, at((*where, "id")),
+                                           f"falsifier id '{test.id}' does not match FALSIFY-<PREFIX>-<NNN>")
+        if not test.prediction.strip():
+            yield rule("SCHEMA-008").at(p, at((*where, "prediction")), f"{test.id}: prediction must not be empty")
+        if not test.if_fails.strip():
+            yield rule("SCHEMA-009").at(p, at((*where, "if_fails")) if "if_fails" in doc.data["falsification_tests"][i] else at(where),
+                                        f"{test.id}: if_fails is empty; describe the likely root cause")
+        if test.obligation is not None and test.obligation not in obligations:
+            yield rule("PV-SCHEMA-011").at(p, at((*where, "obligation")),
+                                           f"{test.id} cites obligation {test.obligation}, which no proof obligation declares")
+
+
+def _kani_rules(doc: Document, contract: Contract) -> Iterator[Diagnostic]:
+    p, at = doc.path, doc.position
+    seen: set[str] = set()
+    obligations = _obligation_ids(contract)
+    for i, harness in enumerate(contract.kani_harnesses):
+        where = ("kani_harnesses", i)
+        if harness.id in seen:
+            yield rule("SCHEMA-010").at(p, at((*where, "id")), f"duplicate Kani harness id {harness.id}")
+        seen.add(harness.id)
+        if not harness.obligation.strip():
+            yield rule("SCHEMA-011").at(p, at((*where, "obligation")), f"{harness.id}: obligation must not be empty")
+            yield rule("AUDIT-002").at(p, at((*where, "obligation")), f"Kani harness {harness.id} has an empty obligation reference")
+        elif obligations and harness.obligation not in obligations:
+            yield rule("PV-SCHEMA-011").at(p, at((*where, "obligation")),
+                                           f"{harness.id} cites obligation {harness.obligation}, which no proof obligation declares")
+        if harness.bound is None:
+            yield rule("SCHEMA-012").at(p, at(where), f"{harness.id}: no unwind bound")
+
+
+def check_registry(files: list[ContractFile]) -> Iterator[Diagnostic]:
+    """Rules across every contract given: unique falsifier ids, existing dependencies."""
+    stems = {f.stem for f in files if f.contract is not None}
+    owner: dict[str, ContractFile] = {}
+    for f in files:
+        if f.contract is None:
+            continue
+        for i, test in enumerate(f.contract.falsification_tests):
+            first = owner.get(test.id)
+            if first is None:
+                owner[test.id] = f
+            elif first is not f:
+                line = first.doc.position(_falsifier_path(first, test.id))[0]
+                yield rule("PV-SCHEMA-009").at(f.path, f.doc.position(("falsification_tests", i, "id")),
+                                               f"{test.id} is also declared in {first.path}:{line}")
+        for i, stem in enumerate(f.contract.metadata.depends_on):
+            if stem not in stems:
+                close = difflib.get_close_matches(stem, sorted(stems), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                yield rule("PV-SCHEMA-010").at(f.path, f.doc.position(("metadata", "depends_on", i)),
+                                               f"depends_on names '{stem}', which is not among the contracts given{hint}")
+
+
+def _falsifier_path(f: ContractFile, falsifier_id: str) -> tuple[str, int, str]:
+    assert f.contract is not None
+    index = next(i for i, t in enumerate(f.contract.falsification_tests) if t.id == falsifier_id)
+    return ("falsification_tests", index, "id")
+
+
+def validate_paths(paths: Iterable[Path]) -> ValidationResult:
+    """Validate every contract under `paths`, each on its own and then all together."""
+    found, problems = discover(paths)
+    files = [check_file(path) for path in found]
+    diagnostics = list(problems)
+    io_errors = len(problems)
+    for f in files:
+        diagnostics.extend(f.diagnostics)
+        io_errors += sum(1 for d in f.diagnostics if d.code == "PV-IO-001")
+    diagnostics.extend(check_registry(files))
+    diagnostics.sort(key=Diagnostic.sort_key)
+    return ValidationResult(files=files, diagnostics=diagnostics, io_errors=io_errors)
