@@ -1,0 +1,65 @@
+"""Shared helpers for pv's own tests."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO.parent / "shared" / "corpus" / "provable-contracts" / "contracts"
+
+VALID_CONTRACT = textwrap.dedent(
+    """\
+    metadata:
+      version: "1.0.0"
+      created: 2026-11-24
+      author: "pv tests"
+      description: "Identity kernel"
+      references:
+        - "Doe (2024) Identity"
+    equations:
+      identity:
+        formula: "f(x) = x"
+        domain: "x in R^n"
+        preconditions:
+          finite: "x is finite"
+    proof_obligations:
+      - id: ID-INV-001
+        type: invariant
+        property: "output equals input"
+        formal: "f(x) = x"
+        tolerance: 1e-5
+        applies_to: all
+    falsification_tests:
+      - id: FALSIFY-ID-001
+        rule: "Identity"
+        prediction: "max |f(x) - x| <= 1e-5"
+        test: "falsifiers/test_identity.py::test_identity"
+        if_fails: "kernel changes its input"
+        obligation: ID-INV-001
+    kani_harnesses:
+      - id: KANI-ID-001
+        obligation: ID-INV-001
+        bound: 8
+        strategy: exhaustive
+    qa_gate:
+      id: F-ID-001
+      name: "Identity"
+      checks: ["FALSIFY-ID-001"]
+    """
+)
+
+
+@pytest.fixture
+def write_contract(tmp_path: Path) -> Callable[..., Path]:
+    """Write YAML text to a contract file under tmp_path and return its path."""
+
+    def write(text: str, name: str = "identity-v1.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
