@@ -7,13 +7,14 @@ import sys
 from collections.abc import Sequence
 
 from pv import __version__
-from pv.commands import schema, validate
+from pv.commands import explain, schema, validate
 
-COMMANDS = (validate, schema)
+COMMANDS = (validate, schema, explain)
 
 EXAMPLE = """examples:
   pv validate contracts/            check contracts against the schema
   pv schema > contract.schema.json  JSON Schema for editors
+  pv explain PV-SCHEMA-006          what a diagnostic code means and how to fix it
 """
 
 

@@ -38,8 +38,8 @@ def render_json(diagnostics: Sequence[Diagnostic], summary: dict[str, int], stre
     stream.write("\n")
 
 
-def render(fmt: str, diagnostics: Sequence[Diagnostic], summary: dict[str, int], stream: TextIO = sys.stdout) -> None:
-    {"text": render_text, "json": render_json}[fmt](diagnostics, summary, stream)
+def render(fmt: str, diagnostics: Sequence[Diagnostic], summary: dict[str, int], stream: TextIO | None = None) -> None:
+    {"text": render_text, "json": render_json}[fmt](diagnostics, summary, stream or sys.stdout)
 
 
 def exit_code(diagnostics: Sequence[Diagnostic], *, strict: bool, io_errors: int = 0) -> int:
