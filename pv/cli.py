@@ -7,12 +7,13 @@ import sys
 from collections.abc import Sequence
 
 from pv import __version__
-from pv.commands import explain, schema, validate
+from pv.commands import explain, lint, schema, validate
 
-COMMANDS = (validate, schema, explain)
+COMMANDS = (validate, lint, schema, explain)
 
 EXAMPLE = """examples:
   pv validate contracts/            check contracts against the schema
+  pv lint --strict-test-binding     every falsifier bound to a real, collected test
   pv schema > contract.schema.json  JSON Schema for editors
   pv explain PV-SCHEMA-006          what a diagnostic code means and how to fix it
 """

@@ -1,14 +1,166 @@
-"""pytest plugin (entry point `pytest11`): the `falsifies` marker that binds tests to contracts."""
+"""pytest plugin (entry point `pytest11`): binds tests to contracts and records what ran.
+
+- registers the marker `@pytest.mark.falsifies("FALSIFY-X-001", ...)`;
+- `--pv-registry=FILE` writes what pytest collected (node ids, markers, parametrize ids,
+  unconditional skips, collection errors): the registry `pv lint` resolves against;
+- `--pv-results=FILE` writes each test's outcome, duration, hypothesis examples,
+  falsifying example and observed margins: the raw material of `pv falsify` evidence.
+"""
 
 from __future__ import annotations
 
+import re
+import time
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
 import pytest
 
+from pv import testing
+from pv.atomic import write_json
+
 MARKER = "falsifies"
+_RESULTS = pytest.StashKey[dict[str, Any]]()
+_MARGINS = pytest.StashKey[dict[str, dict[str, float]]]()
+_EXAMPLES = re.compile(r"(\d+) passing examples?, (\d+) failing examples?, (\d+) invalid examples?")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("pv", "pv contract verification")
+    group.addoption("--pv-registry", metavar="FILE", help="write the collected test registry as JSON")
+    group.addoption("--pv-results", metavar="FILE", help="write per-test results as JSON")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers",
-        f"{MARKER}(*ids): this test discharges the named FALSIFY-* falsifiers of a contract",
-    )
+        "markers", f"{MARKER}(*ids): this test discharges the named FALSIFY-* falsifiers of a contract")
+    if config.getoption("pv_results", None):
+        config.stash[_RESULTS] = {}
+
+
+def falsifier_ids(item: pytest.Item) -> list[str]:
+    ids: list[str] = []
+    for mark in item.iter_markers(MARKER):
+        ids.extend(str(arg) for arg in mark.args)
+    return ids
+
+
+def _unconditionally_skipped(item: pytest.Item) -> bool:
+    if item.get_closest_marker("skip") is not None:
+        return True
+    return any(mark.args and all(arg is True for arg in mark.args) for mark in item.iter_markers("skipif"))
+
+
+def registry_entry(item: pytest.Item) -> dict[str, Any]:
+    path, line, _ = item.location
+    callspec = getattr(item, "callspec", None)
+    return {
+        "nodeid": item.nodeid,
+        "path": path,
+        "line": (line or 0) + 1,
+        "falsifies": falsifier_ids(item),
+        "params": callspec.id if callspec is not None else None,
+        "skipped": _unconditionally_skipped(item),
+    }
+
+
+class _CollectErrors:
+    def __init__(self) -> None:
+        self.errors: list[dict[str, str]] = []
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            text = str(report.longrepr).strip().splitlines()
+            self.errors.append({"nodeid": report.nodeid, "message": text[-1] if text else "collection failed"})
+
+
+_collect_errors = _CollectErrors()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if session.config.getoption("pv_registry", None):
+        session.config.pluginmanager.register(_collect_errors, "pv-collect-errors")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    target = session.config.getoption("pv_registry", None)
+    if not target:
+        return
+    document = {
+        "rootdir": str(session.config.rootpath),
+        "tests": [registry_entry(item) for item in session.items],
+        "errors": _collect_errors.errors,
+    }
+    write_json(Path(target), document)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    observations = testing._begin_observing()
+    try:
+        yield
+    finally:
+        testing._end_observing()
+        item.stash[_MARGINS] = observations
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    results = item.config.stash.get(_RESULTS, None)
+    if results is None:
+        return
+    entry = results.setdefault(item.nodeid, {**registry_entry(item), "outcome": "passed", "duration": 0.0})
+    entry["duration"] = round(entry["duration"] + report.duration, 6)
+    if report.when == "call":
+        entry["margins"] = item.stash.get(_MARGINS, {})
+        stats = getattr(item, "hypothesis_statistics", "")
+        counts = [sum(map(int, m)) for m in _EXAMPLES.findall(stats)]
+        entry["examples"] = sum(counts) if counts else None
+    if report.skipped:
+        entry["outcome"] = "skipped"
+        entry["message"] = _last_line(report)
+    elif report.failed:
+        entry["outcome"] = "failed" if report.when == "call" else "error"
+        entry["message"] = _failure_message(report)
+        falsifying = [text for name, text in report.sections if "Falsifying example" in text]
+        example = _falsifying_example(str(report.longrepr))
+        if example or falsifying:
+            entry["falsifying_example"] = example or falsifying[0]
+
+
+def _last_line(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2])
+    return str(longrepr).strip().splitlines()[-1] if longrepr else ""
+
+
+def _failure_message(report: pytest.TestReport) -> str:
+    crash = getattr(report.longrepr, "reprcrash", None)
+    if crash is not None:
+        return str(crash.message)[:2000]
+    return _last_line(report)[:2000]
+
+
+def _falsifying_example(text: str) -> str | None:
+    start = text.find("Falsifying example")
+    if start < 0:
+        return None
+    lines = []
+    for line in text[start:].splitlines():
+        if lines and (not line.strip() or line.startswith(("E ", "Traceback"))):
+            break
+        lines.append(line)
+    return "\n".join(lines)[:2000]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    target = session.config.getoption("pv_results", None)
+    results = session.config.stash.get(_RESULTS, None)
+    if not target or results is None:
+        return
+    write_json(Path(target), {"finished": time.time(), "exitstatus": int(exitstatus), "tests": list(results.values())})
+

@@ -137,6 +137,48 @@ _RULES = [
     Rule("PV-SCHEMA-013", E, "qa_gate.checks names a falsifier that does not exist",
          "A quality gate that requires a missing falsifier can never be met honestly.",
          "Name a falsifier id declared in falsification_tests."),
+    # -- test binding (pv lint) ----------------------------------------------------------
+    Rule("PV-VER-001", W, "a falsifier's test is prose or does not resolve (non-strict)",
+         "Outside strict mode an unbound falsifier is reported but tolerated while a contract matures.",
+         "Set `test:` to the pytest node id of the test that discharges it, e.g. "
+         "falsifiers/test_x.py::test_y; run with --strict-test-binding to enforce."),
+    Rule("PV-VER-002", E, "a falsifier's test does not resolve to a collected test (strict)",
+         "A reference to a test that pytest does not collect is a claim nothing checks: the "
+         "test was renamed, moved, reparametrized, or never written.",
+         "Use the candidate pv lists (the first is usually right), or `pv lint --fix` when "
+         "exactly one candidate carries the falsifier's marker."),
+    Rule("PV-VER-003", W, "a falsifier is explicitly deferred with LIVE-PENDING",
+         "An honest, visible deferral is better than a reference to nothing.",
+         "Write the test and replace `LIVE-PENDING: ...` with its node id."),
+    Rule("PV-VER-004", E, "a test's falsifies marker names an id no contract declares (orphan marker)",
+         "The test claims to discharge a falsifier that does not exist: a typo, or a "
+         "falsifier renamed or removed from its contract.",
+         "Fix the id in @pytest.mark.falsifies(...) or declare the falsifier in a contract."),
+    Rule("PV-VER-005", E, "the contract names a test whose marker does not name the falsifier",
+         "Binding is two-way: the contract names the test and the test names the falsifier; "
+         "when they disagree, one of them is stale.",
+         "Add the id to the test's @pytest.mark.falsifies(...) or point `test:` at the right test."),
+    Rule("PV-VER-006", E, "a falsifier does not cover every implementation (falsifier parity)",
+         "When a contract declares several implementations, a falsifier that runs against only "
+         "one lets the other regress silently.",
+         "Parametrize the falsifier's tests over every name in `implementations` (the "
+         "parametrize id must contain the implementation name)."),
+    Rule("PV-VER-007", E, "the declared metadata.status is not supported by the evidence",
+         "A status is a claim about evidence; FUNCTIONAL with an unbound falsifier is false.",
+         "Bind and pass the falsifiers, or lower metadata.status to what the evidence supports."),
+    Rule("PV-VER-008", E, "a bound test is skipped unconditionally (stale binding)",
+         "A test that never runs discharges nothing.",
+         "Remove the unconditional skip, or bind the falsifier to a test that runs."),
+    Rule("PV-VER-009", E, "strict binding resolved fewer references than the contracts declare",
+         "A gate that checked nothing must not read as green (vacuity guard).",
+         "Make sure the contracts and the test paths given are the ones meant, and bind the falsifiers."),
+    Rule("PV-VER-010", E, "a test file could not be collected by pytest",
+         "Every test in a file that fails to import is missing from the registry, so its "
+         "bindings cannot resolve.",
+         "Run `pytest --collect-only` on the file and fix the import error."),
+    Rule("PV-VER-011", E, "the test registry could not be built",
+         "Without pytest's collection, no binding can be checked.",
+         "Run `python -m pytest --collect-only` in the project root and fix what it reports."),
 ]
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}

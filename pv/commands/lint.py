@@ -1,0 +1,75 @@
+"""`pv lint`: check that falsifiers and tests are bound to each other, both ways."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pv.diagnostics import Diagnostic, Severity
+from pv.fix import fix_file
+from pv.lint import lint
+from pv.project import contract_dirs, find_root
+from pv.registry import RegistryError, collect
+from pv.render import FORMATS, exit_code, render
+from pv.rules import rule
+from pv.validate import validate_paths
+
+EXAMPLE = """example:
+  pv lint --strict-test-binding                 # the commit-time gate
+  pv lint --strict-test-binding --fix           # rewrite references that have one certain fix
+  pv lint contracts/kd-loss-v1.yaml --format json
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser("lint", help="check falsifier <-> test bindings", description=__doc__,
+                            epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paths", nargs="*", type=Path, help="contract files or directories (default: contracts/)")
+    parser.add_argument("--strict-test-binding", action="store_true",
+                        help="an unresolved test reference is an error (PV-VER-002), and a gate that resolved nothing fails")
+    parser.add_argument("--strict", action="store_true", help="warnings are findings too (exit 1)")
+    parser.add_argument("--fix", action="store_true", help="rewrite references when exactly one test is marked with the id")
+    parser.add_argument("--no-cache", action="store_true", help="collect the registry afresh, ignoring .pv-cache/")
+    parser.add_argument("--format", choices=FORMATS, default="text")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    root = find_root()
+    project_dirs = [d for d in contract_dirs(root) if d.is_dir()]
+    validation = validate_paths(args.paths or project_dirs)
+    diagnostics: list[Diagnostic] = [
+        d for f in validation.files if f.contract is None for d in f.diagnostics if d.severity is Severity.ERROR]
+    diagnostics += [d for d in validation.diagnostics if d.code == "PV-IO-001" and d.line == 0]
+    known = {t.id for f in validation.contracts if f.contract for t in f.contract.falsification_tests}
+    if args.paths:
+        project = validate_paths(project_dirs)
+        known |= {t.id for f in project.contracts if f.contract for t in f.contract.falsification_tests}
+    try:
+        registry = collect(root, use_cache=not args.no_cache)
+    except RegistryError as failed:
+        render(args.format, [rule("PV-VER-011").at(str(root), (0, 0), str(failed))], {"errors": 1})
+        return 2
+    result = lint(validation.files, registry, strict=args.strict_test_binding, known_ids=known)
+    if args.fix:
+        for f in validation.contracts:
+            assert f.contract is not None
+            positions = [f.doc.position(("falsification_tests", i, "test")) for i in range(len(f.contract.falsification_tests))]
+            for outcome in fix_file(Path(f.path), f.path, [t.id for t in f.contract.falsification_tests],
+                                    result.bindings[f.path], registry, positions):
+                verb = "fixed" if outcome.fixed else "not fixed"
+                print(f"{outcome.path}:{outcome.line}: {verb} {outcome.falsifier_id}: {outcome.detail}", file=sys.stderr)
+        return run(argparse.Namespace(**{**vars(args), "fix": False}))
+    diagnostics = sorted(diagnostics + result.diagnostics, key=Diagnostic.sort_key)
+    summary = {
+        "contracts": len(validation.contracts),
+        "falsifiers": result.declared,
+        "bound": result.resolved,
+        "pending": result.pending,
+        "tests": len(registry.tests),
+        "errors": sum(d.severity is Severity.ERROR for d in diagnostics),
+        "warnings": sum(d.severity is Severity.WARNING for d in diagnostics),
+    }
+    render(args.format, diagnostics, summary)
+    return exit_code(diagnostics, strict=args.strict, io_errors=validation.io_errors)

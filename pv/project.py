@@ -1,0 +1,61 @@
+"""Where a project's contracts live, and finding the contract that declares a falsifier.
+
+Used by the pytest plugin and by falsifier tests, so it reads YAML with the safe loader
+and never imports numpy.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+try:
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+
+DEFAULT_CONTRACT_DIRS = ("contracts",)
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The project root: the nearest ancestor holding pyproject.toml (or the start dir)."""
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "pyproject.toml").is_file():
+            return candidate
+    return here
+
+
+def contract_dirs(root: Path) -> list[Path]:
+    override = os.environ.get("PV_CONTRACTS_DIR")
+    if override:
+        return [Path(override)]
+    return [root / d for d in DEFAULT_CONTRACT_DIRS]
+
+
+@cache
+def _falsifier_index(dirs: tuple[Path, ...]) -> dict[str, tuple[Path, dict[str, Any], dict[str, Any]]]:
+    """FALSIFY id -> (contract path, falsifier entry, whole contract document)."""
+    index: dict[str, tuple[Path, dict[str, Any], dict[str, Any]]] = {}
+    for directory in dirs:
+        for path in sorted(directory.rglob("*.y*ml")) if directory.is_dir() else []:
+            with path.open("rb") as handle:
+                document = yaml.load(handle, Loader=_Loader)  # noqa: S506 - safe loader
+            if not isinstance(document, dict):
+                continue
+            for entry in document.get("falsification_tests") or []:
+                if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                    index.setdefault(entry["id"], (path, entry, document))
+    return index
+
+
+def lookup_falsifier(falsifier_id: str, root: Path | None = None) -> tuple[Path, dict[str, Any], dict[str, Any]]:
+    index = _falsifier_index(tuple(contract_dirs(root or find_root())))
+    try:
+        return index[falsifier_id]
+    except KeyError:
+        raise LookupError(f"{falsifier_id}: no contract under {', '.join(map(str, contract_dirs(root or find_root())))} declares it") from None

@@ -1,0 +1,73 @@
+"""Status derived from evidence, never typed by hand: one implementation for lint and reports.
+
+A falsifier is UNBOUND, PENDING (explicit LIVE-PENDING deferral) or BOUND from its
+binding alone; PASS, FAIL, ERROR or SKIPPED once a recorded run says so. A contract's
+status is the highest level its falsifiers support:
+
+    PROPOSED    no falsifier bound to a real test
+    PARTIAL     some bound, but not every falsifier passes
+    FUNCTIONAL  every falsifier bound and passing
+    DISCHARGED  FUNCTIONAL, and every falsifier has killed an injected bug (or is a
+                labelled guard)
+
+`pv lint` has bindings but no run: it asks whether the declared status *could* hold
+by treating BOUND as passing and every falsifier as a killer; `pv scoreboard` uses the
+recorded evidence. Both call `derive_contract_status`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+
+class FalsifierStatus(str, Enum):
+    UNBOUND = "UNBOUND"
+    PENDING = "PENDING"
+    BOUND = "BOUND"
+    PASS = "PASS"
+    FAIL = "FAIL"
+    ERROR = "ERROR"
+    SKIPPED = "SKIPPED"
+
+
+LEVELS = ("PROPOSED", "PARTIAL", "FUNCTIONAL", "DISCHARGED")
+_BOUND_OR_RUN = {FalsifierStatus.BOUND, FalsifierStatus.PASS, FalsifierStatus.FAIL,
+                 FalsifierStatus.ERROR, FalsifierStatus.SKIPPED}
+
+
+@dataclass(frozen=True, slots=True)
+class FalsifierState:
+    """What is known of one falsifier: its status, mutants it killed, and guard label."""
+
+    status: FalsifierStatus
+    kills: int | None = None  # None: no mutation run recorded
+    guard: bool = False
+
+
+def derive_contract_status(falsifiers: Sequence[FalsifierState]) -> str:
+    if not any(f.status in _BOUND_OR_RUN for f in falsifiers):
+        return "PROPOSED"
+    if not all(f.status is FalsifierStatus.PASS for f in falsifiers):
+        return "PARTIAL"
+    if all(f.guard or (f.kills or 0) > 0 for f in falsifiers):
+        return "DISCHARGED"
+    return "FUNCTIONAL"
+
+
+def optimistic(falsifiers: Sequence[FalsifierState]) -> list[FalsifierState]:
+    """Binding-only view for lint: a bound falsifier might pass and might kill."""
+    return [
+        FalsifierState(FalsifierStatus.PASS, kills=1, guard=f.guard) if f.status is FalsifierStatus.BOUND else f
+        for f in falsifiers
+    ]
+
+
+def unsupported_claim(declared: str | None, derived: str) -> str | None:
+    """Why `declared` claims more than `derived` supports, or None when it does not."""
+    if declared is None or declared.upper() not in LEVELS:
+        return None
+    if LEVELS.index(declared.upper()) > LEVELS.index(derived):
+        return f"declares {declared.upper()} but the evidence supports only {derived}"
+    return None
