@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+# Fixture projects hold test files of their own; they are run by pv's tests, not collected here.
+collect_ignore_glob = ["fixtures/*"]
+
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus" / "provable-contracts" / "contracts"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -37,7 +38,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 def run(args: argparse.Namespace) -> int:
     root = find_root()
-    project_dirs = [d for d in contract_dirs(root) if d.is_dir()]
+    project_dirs = [Path(os.path.relpath(d)) for d in contract_dirs(root) if d.is_dir()]
     validation = validate_paths(args.paths or project_dirs)
     diagnostics: list[Diagnostic] = [
         d for f in validation.files if f.contract is None for d in f.diagnostics if d.severity is Severity.ERROR]
