@@ -1,0 +1,200 @@
+"""Scaled dot-product attention with causal mask and grouped-query heads, contract
+`attention-kernel-v1`.
+
+    O = softmax(Q K^T / sqrt(D) + M) V
+
+q is (B, H, S_q, D); k and v are (B, H_kv, S_kv, D) with H % H_kv == 0 and query head h
+reading kv head h // (H / H_kv) (GQA, Ainslie et al. 2023). Causal masks are
+bottom-right aligned: query i sees keys j <= i + (S_kv - S_q), the convention of
+decoding with a KV cache (torch's SDPA `is_causal` is top-left aligned instead). Causal
+attention with S_q > S_kv would leave the first S_q - S_kv queries without any key; the
+contract excludes it as a precondition rather than invent an output for them.
+
+Two implementations of one equation:
+- `attention`: materialises one block of score rows against all keys, stable softmax
+  (row max subtracted before exp).
+- `attention_tiled`: online softmax over key blocks (Milakov & Gimelshein 2018; Dao et
+  al. 2022): running max m, running sum l and an accumulator rescaled by exp(m_old -
+  m_new), so no row block ever holds more than block_size keys' scores.
+
+Layout: with H = H_kv * G, q.reshape(B, H_kv, G * S_q, D) is a view in which the G query
+heads of one kv head are consecutive row blocks, so one GEMM per kv head serves the whole
+group without repeating k and v. Work items (batch, kv head, row block) run on a small
+thread pool (numpy and BLAS release the GIL). Computation is in the input dtype.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+
+import numpy as np
+
+from engine.contract import ContractViolation, clause
+
+CONTRACT = "attention-kernel-v1"
+EQUATION = "attention"
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+# Score elements per work item of the reference kernel (4 MiB of float32): a whole
+# 1024 x 1024 head, so each GEMM is large enough for BLAS to run at full rate.
+_ITEM_SCORES = 1 << 20
+_PARALLEL_MIN = 1 << 16
+DEFAULT_BLOCK = 256
+
+
+@cache
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)), thread_name_prefix="attention")
+
+
+def _violation(key: str, detail: str) -> ContractViolation:
+    return ContractViolation(CONTRACT, key, clause(CONTRACT, EQUATION, key), detail)
+
+
+def _check(q: np.ndarray, k: np.ndarray, v: np.ndarray, causal: bool) -> None:
+    if q.dtype not in _FLOATS or k.dtype != q.dtype or v.dtype != q.dtype:
+        raise _violation("dtype", f"q, k, v are {q.dtype}, {k.dtype}, {v.dtype}")
+    if q.ndim != 4 or k.ndim != 4 or v.ndim != 4:
+        raise _violation("rank", f"q, k, v have shapes {q.shape}, {k.shape}, {v.shape}")
+    b, h, s_q, d = q.shape
+    bk, h_kv, s_kv, dk = k.shape
+    if k.shape != v.shape or bk != b or dk != d or d < 1 or s_kv < 1:
+        raise _violation("shapes", f"q, k, v have shapes {q.shape}, {k.shape}, {v.shape}")
+    if h_kv < 1 or h % h_kv != 0:
+        raise _violation("gqa_heads", f"H = {h}, H_kv = {h_kv}")
+    if causal and s_q > s_kv:
+        raise _violation("causal_length", f"causal with S_q = {s_q} > S_kv = {s_kv}")
+
+
+def _check_finite(q: np.ndarray, k: np.ndarray, v: np.ndarray) -> None:
+    # A sum is non-finite if any term is NaN/Inf: O(S*D) work, small beside the O(S^2*D)
+    # kernel. Only when a sum overflows (or an input is bad) is the exact test run.
+    for name, a in (("q", q), ("k", k), ("v", v)):
+        if not np.isfinite(a.sum()) and not np.isfinite(a).all():
+            raise _violation("finite", f"{name} contains NaN or Inf")
+
+
+def _score_overflow() -> ContractViolation:
+    return _violation("finite", "a score q.k / sqrt(D) overflows the dtype")
+
+
+def _layout(q: np.ndarray, k: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    b, h, s_q, d = q.shape
+    h_kv = k.shape[1]
+    # Scale q, not the scores: S_q * D multiplies instead of S_q * S_kv.
+    qs = np.ascontiguousarray(q) * q.dtype.type(1.0 / math.sqrt(d))
+    return qs.reshape(b, h_kv, (h // h_kv) * s_q, d), np.ascontiguousarray(k), np.ascontiguousarray(v), h // h_kv
+
+
+def _visible(rows: slice, s_q: int, cols: slice, offset: int) -> np.ndarray:
+    """Mask of (row, key) pairs a causal query may NOT see: key j > i + offset, i = row % S_q."""
+    i = np.arange(rows.start, rows.stop) % s_q
+    j = np.arange(cols.start, cols.stop)
+    return j[None, :] > (i[:, None] + offset)
+
+
+def _run(items: list[tuple[int, int, slice]], work: Callable[[tuple[int, int, slice]], bool], size: int) -> bool:
+    if size >= _PARALLEL_MIN and len(items) > 1:
+        return all(_pool().map(work, items))
+    return all(work(item) for item in items)
+
+
+def _items(b: int, h_kv: int, rows: int, step: int) -> list[tuple[int, int, slice]]:
+    return [(bi, g, slice(r, min(r + step, rows))) for bi in range(b) for g in range(h_kv) for r in range(0, rows, step)]
+
+
+def attention(q: np.ndarray, k: np.ndarray, v: np.ndarray, *, causal: bool = False) -> np.ndarray:
+    """softmax(q k^T / sqrt(D) + mask) v with GQA head mapping h -> h // (H / H_kv)."""
+    q, k, v = np.asarray(q), np.asarray(k), np.asarray(v)
+    _check(q, k, v, causal)
+    _check_finite(q, k, v)
+    b, h, s_q, d = q.shape
+    h_kv, s_kv = k.shape[1], k.shape[2]
+    offset = s_kv - s_q
+    qg, k, v, group = _layout(q, k, v)
+    out = np.empty_like(qg)
+    rows = group * s_q
+    step = max(1, min(rows, _ITEM_SCORES // s_kv))
+
+    def work(item: tuple[int, int, slice]) -> bool:
+        bi, g, r = item
+        scores = qg[bi, g, r] @ k[bi, g].T
+        if causal:
+            np.copyto(scores, -np.inf, where=_visible(r, s_q, slice(0, s_kv), offset))
+        m = scores.max(axis=1, keepdims=True)
+        # Stable softmax: exp(s - max) <= 1. With finite inputs a non-finite row max can
+        # only be a score that overflowed the dtype.
+        ok = bool(np.isfinite(m).all())
+        np.subtract(scores, m, out=scores)
+        np.exp(scores, out=scores)
+        denom = scores.sum(axis=1, keepdims=True)
+        np.matmul(scores, v[bi, g], out=out[bi, g, r])
+        out[bi, g, r] /= denom
+        return ok
+
+    if not _run(_items(b, h_kv, rows, step), work, b * h * s_q * s_kv):
+        raise _score_overflow()
+    return out.reshape(b, h, s_q, d)
+
+
+def attention_tiled(
+    q: np.ndarray, k: np.ndarray, v: np.ndarray, *, causal: bool = False, block_size: int = DEFAULT_BLOCK
+) -> np.ndarray:
+    """Same equation as `attention`, by online softmax over blocks of `block_size` keys.
+
+    Extra memory per row block of `block_size` queries: the block's scores
+    (block_size x block_size) plus m, l and the accumulator (O(block_size * D)).
+    """
+    q, k, v = np.asarray(q), np.asarray(k), np.asarray(v)
+    _check(q, k, v, causal)
+    _check_finite(q, k, v)
+    if not (isinstance(block_size, (int, np.integer)) and block_size >= 1):
+        raise _violation("block_size", f"block_size = {block_size!r}")
+    b, h, s_q, d = q.shape
+    h_kv, s_kv = k.shape[1], k.shape[2]
+    offset = s_kv - s_q
+    qg, k, v, group = _layout(q, k, v)
+    out = np.empty_like(qg)
+    rows = group * s_q
+    dtype = q.dtype
+
+    def work(item: tuple[int, int, slice]) -> bool:
+        bi, g, r = item
+        qb = qg[bi, g, r]
+        n = r.stop - r.start
+        m = np.full((n, 1), -np.inf, dtype=dtype)
+        l = np.zeros((n, 1), dtype=dtype)
+        acc = out[bi, g, r]
+        acc[...] = 0
+        ok = True
+        # Last key any row of this block may see (causal): skip key blocks wholly in the future.
+        last = s_kv if not causal else min(s_kv, int((np.arange(r.start, r.stop) % s_q).max()) + offset + 1)
+        for c0 in range(0, last, block_size):
+            cols = slice(c0, min(c0 + block_size, s_kv))
+            scores = qb @ k[bi, g, cols].T
+            if causal:
+                np.copyto(scores, -np.inf, where=_visible(r, s_q, cols, offset))
+            m_new = np.maximum(m, scores.max(axis=1, keepdims=True))
+            ok = ok and bool(np.isfinite(m_new).all())
+            # A row whose keys in this block are all masked keeps m = -inf; exp(-inf - -inf)
+            # would be NaN, so its rescale factor is 1 and its new weights are 0.
+            safe = np.where(np.isneginf(m_new), 0, m_new)
+            alpha = np.exp(m - safe)
+            np.subtract(scores, safe, out=scores)
+            np.exp(scores, out=scores)
+            l *= alpha
+            l += scores.sum(axis=1, keepdims=True)
+            acc *= alpha  # rescale the accumulator to the new running max
+            acc += scores @ v[bi, g, cols]
+            m = m_new
+        acc /= l
+        return ok
+
+    step = block_size
+    if not _run(_items(b, h_kv, rows, step), work, b * h * s_q * s_kv):
+        raise _score_overflow()
+    return out.reshape(b, h, s_q, d)
