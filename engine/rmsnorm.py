@@ -81,7 +81,7 @@ def _rows_scaled(x: np.ndarray, weight: np.ndarray, eps: float) -> np.ndarray:
     s = np.abs(x64).max(axis=1, keepdims=True)
     s[s == 0] = 1.0
     u = x64 / s
-    rms = s * np.sqrt(np.mean(u * u, axis=1, keepdims=True) + eps / (s * s))
+    rms = s * np.sqrt(np.mean(u * u, axis=1, keepdims=True) + (eps / s) / s)  # (eps/s)/s: s*s overflows for s ~ 1e200
     return (x64 / rms * weight).astype(x.dtype)
 
 
