@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Generator
@@ -17,13 +18,35 @@ from typing import Any
 
 import pytest
 
-from pv import testing
+from pv import mutation, testing
 from pv.atomic import write_json
 
 MARKER = "falsifies"
 _RESULTS = pytest.StashKey[dict[str, Any]]()
 _MARGINS = pytest.StashKey[dict[str, dict[str, float]]]()
 _EXAMPLES = re.compile(r"(\d+) passing examples?, (\d+) failing examples?, (\d+) invalid examples?")
+
+
+# Example budgets named in evidence so a red run can be replayed with the same budget.
+HYPOTHESIS_PROFILES = {"fast": 20, "ci": 100, "full": 1000}
+
+
+def _register_hypothesis_profiles() -> None:
+    """Register fast/ci/full unless the project did; `mutate` also skips shrinking."""
+    try:
+        from hypothesis import Phase, settings
+    except ImportError:  # pragma: no cover - hypothesis is a pv dependency
+        return
+    for name, examples in HYPOTHESIS_PROFILES.items():
+        try:
+            settings.get_profile(name)
+        except Exception:
+            settings.register_profile(name, max_examples=examples, deadline=None, print_blob=True)
+    settings.register_profile("mutate", max_examples=HYPOTHESIS_PROFILES["fast"], deadline=None,
+                              phases=[Phase.explicit, Phase.reuse, Phase.generate])
+
+
+_register_hypothesis_profiles()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -37,6 +60,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", f"{MARKER}(*ids): this test discharges the named FALSIFY-* falsifiers of a contract")
     if config.getoption("pv_results", None):
         config.stash[_RESULTS] = {}
+    if os.environ.get(mutation.MUTANT_ENV):
+        mutation.apply_from_environment()  # before any test module imports the kernel
 
 
 def falsifier_ids(item: pytest.Item) -> list[str]:

@@ -1,0 +1,79 @@
+"""`pv falsify`: run the bound falsifiers and write the evidence of what happened."""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from pathlib import Path
+
+from pv.evidence import OUTCOME_STATUS, RUN_PREFIX, falsifier_outcomes, provenance, write_evidence
+from pv.plan import make_plan
+from pv.pytest_plugin import HYPOTHESIS_PROFILES
+from pv.registry import RegistryError
+from pv.runner import RunFailed, run_tests
+
+EXAMPLE = """example:
+  pv falsify                          # every bound falsifier, profile 'ci'
+  pv falsify --profile full -n auto   # 1000 examples each, in parallel (pytest-xdist)
+  pv falsify --seed 1234              # replay a red run with its recorded seed
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser("falsify", help="run the falsifiers and record evidence", description=__doc__,
+                            epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_run_options(parser)
+    parser.set_defaults(run=run)
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", type=Path, help="contract files or directories (default: contracts/)")
+    parser.add_argument("--profile", choices=sorted(HYPOTHESIS_PROFILES), default="ci",
+                        help="hypothesis example budget: " + ", ".join(f"{k}={v}" for k, v in HYPOTHESIS_PROFILES.items()))
+    parser.add_argument("--seed", type=int, default=None, help="hypothesis seed (default: random, recorded)")
+    parser.add_argument("-n", "--workers", default=None, help="run in parallel with pytest-xdist, e.g. auto")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        plan = make_plan(args.paths or None)
+    except RegistryError as failed:
+        print(f"pv falsify: {failed}", file=sys.stderr)
+        return 2
+    nodeids = plan.nodeids()
+    if not nodeids:
+        print("pv falsify: no falsifier is bound to a collected test; nothing to run (see pv lint)", file=sys.stderr)
+        return 1
+    seed = args.seed if args.seed is not None else random.randrange(2**32)
+    print(f"pv falsify: {len(plan.falsifiers)} falsifiers, {len(nodeids)} tests, profile {args.profile}, seed {seed}",
+          file=sys.stderr)
+    try:
+        exit_status, tests = run_tests(plan.root, nodeids, profile=args.profile, seed=seed, workers=args.workers)
+    except RunFailed as failed:
+        print(f"pv falsify: {failed}", file=sys.stderr)
+        return 2
+    records = falsifier_outcomes(tests, list(plan.falsifiers), plan.bound_nodeids())
+    for fid, record in records.items():
+        record["contract"] = plan.falsifiers[fid].contract
+    document = {
+        "kind": "falsify",
+        **provenance(plan.root),
+        "profile": args.profile,
+        "max_examples": HYPOTHESIS_PROFILES[args.profile],
+        "seed": seed,
+        "pytest_exit": exit_status,
+        "falsifiers": records,
+    }
+    path = write_evidence(plan.root, RUN_PREFIX, document)
+    counts: dict[str, int] = {}
+    for record in records.values():
+        counts[OUTCOME_STATUS[record["outcome"]]] = counts.get(OUTCOME_STATUS[record["outcome"]], 0) + 1
+    not_run = len(plan.falsifiers) - len(records)
+    print(f"evidence: {path.relative_to(plan.root)}")
+    print(", ".join(f"{n} {s}" for s, n in sorted(counts.items())) + f", {not_run} not run")
+    for fid, record in records.items():
+        if record["outcome"] in ("failed", "error"):
+            print(f"{fid} {OUTCOME_STATUS[record['outcome']]}: {record.get('message')}")
+            print(f"  replay: pv falsify --profile {args.profile} --seed {seed}")
+    return 1 if any(r["outcome"] in ("failed", "error") for r in records.values()) else 0

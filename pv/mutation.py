@@ -1,0 +1,60 @@
+"""Mutants: small, named, realistic bugs injected into a kernel in memory only.
+
+A mutant replaces one attribute of one module (`engine.rmsnorm:rmsnorm`) for the
+lifetime of a pytest process: the pv plugin applies it at start-up when `PV_MUTANT`
+names it, before any test module is imported. Files on disk are never touched, so an
+interrupted run cannot leave a half-mutated tree.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+MUTANT_ENV = "PV_MUTANT"
+CATALOGUE_ENV = "PV_MUTANTS_MODULE"
+DEFAULT_CATALOGUE = "falsifiers.mutants"
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """One injected bug: `make(original)` returns the replacement for `target`."""
+
+    name: str
+    contract: str  # contract stem whose falsifiers should kill it
+    target: str  # "package.module:attribute"
+    description: str
+    make: Callable[[Any], Any]
+
+
+def load_catalogue(module: str | None = None) -> list[Mutant]:
+    name = module or os.environ.get(CATALOGUE_ENV) or DEFAULT_CATALOGUE
+    catalogue = importlib.import_module(name)
+    mutants = list(getattr(catalogue, "MUTANTS"))
+    names = [m.name for m in mutants]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"{name}: duplicate mutant names {', '.join(duplicates)}")
+    return mutants
+
+
+def apply(mutant: Mutant) -> None:
+    """Swap the target attribute for the mutant, in this process only."""
+    module_name, _, attribute = mutant.target.partition(":")
+    module = importlib.import_module(module_name)
+    original = getattr(module, attribute)
+    setattr(module, attribute, mutant.make(original))
+
+
+def apply_from_environment() -> Mutant | None:
+    wanted = os.environ.get(MUTANT_ENV)
+    if not wanted:
+        return None
+    for mutant in load_catalogue():
+        if mutant.name == wanted:
+            apply(mutant)
+            return mutant
+    raise LookupError(f"{MUTANT_ENV}={wanted}: no such mutant in the catalogue")
