@@ -7,15 +7,16 @@ import sys
 from collections.abc import Sequence
 
 from pv import __version__
-from pv.commands import explain, falsify, lint, mutate, schema, validate
+from pv.commands import explain, falsify, lint, mutate, schema, scoreboard, validate
 
-COMMANDS = (validate, lint, falsify, mutate, schema, explain)
+COMMANDS = (validate, lint, falsify, mutate, scoreboard, schema, explain)
 
 EXAMPLE = """examples:
   pv validate contracts/            check contracts against the schema
   pv lint --strict-test-binding     every falsifier bound to a real, collected test
   pv falsify                        run the falsifiers, write evidence
   pv mutate                         run the falsifiers against injected bugs (kill matrix)
+  pv scoreboard                     reports/scoreboard.html from the evidence
   pv schema > contract.schema.json  JSON Schema for editors
   pv explain PV-SCHEMA-006          what a diagnostic code means and how to fix it
 """

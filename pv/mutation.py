@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 MUTANT_ENV = "PV_MUTANT"
@@ -30,8 +32,11 @@ class Mutant:
     make: Callable[[Any], Any]
 
 
-def load_catalogue(module: str | None = None) -> list[Mutant]:
+def load_catalogue(module: str | None = None, root: Path | None = None) -> list[Mutant]:
+    """The project's mutants; `root` is put on sys.path so the catalogue imports as pytest sees it."""
     name = module or os.environ.get(CATALOGUE_ENV) or DEFAULT_CATALOGUE
+    if root is not None and str(root) not in sys.path:
+        sys.path.insert(0, str(root))
     catalogue = importlib.import_module(name)
     mutants = list(getattr(catalogue, "MUTANTS"))
     names = [m.name for m in mutants]

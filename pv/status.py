@@ -7,8 +7,8 @@ status is the highest level its falsifiers support:
     PROPOSED    no falsifier bound to a real test
     PARTIAL     some bound, but not every falsifier passes
     FUNCTIONAL  every falsifier bound and passing
-    DISCHARGED  FUNCTIONAL, and every falsifier has killed an injected bug (or is a
-                labelled guard)
+    DISCHARGED  FUNCTIONAL, every falsifier has killed an injected bug (or is a
+                labelled guard), and no mutant of the contract survived
 
 `pv lint` has bindings but no run: it asks whether the declared status *could* hold
 by treating BOUND as passing and every falsifier as a killer; `pv scoreboard` uses the
@@ -46,12 +46,12 @@ class FalsifierState:
     guard: bool = False
 
 
-def derive_contract_status(falsifiers: Sequence[FalsifierState]) -> str:
+def derive_contract_status(falsifiers: Sequence[FalsifierState], surviving_mutants: int = 0) -> str:
     if not any(f.status in _BOUND_OR_RUN for f in falsifiers):
         return "PROPOSED"
     if not all(f.status is FalsifierStatus.PASS for f in falsifiers):
         return "PARTIAL"
-    if all(f.guard or (f.kills or 0) > 0 for f in falsifiers):
+    if not surviving_mutants and all(f.guard or (f.kills or 0) > 0 for f in falsifiers):
         return "DISCHARGED"
     return "FUNCTIONAL"
 

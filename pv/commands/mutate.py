@@ -75,7 +75,7 @@ def kill_matrix(plan: Plan, mutants: list[Mutant], seed: int, jobs: int) -> dict
 def run(args: argparse.Namespace) -> int:
     try:
         plan = make_plan(args.paths or None)
-        catalogue = load_catalogue(args.catalogue)
+        catalogue = load_catalogue(args.catalogue, plan.root)
     except (RegistryError, ImportError, ValueError) as failed:
         print(f"pv mutate: {failed}", file=sys.stderr)
         return 2

@@ -1,0 +1,40 @@
+"""`pv scoreboard`: render reports/scoreboard.{html,json,md} from contracts and evidence."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pv.plan import make_plan
+from pv.registry import RegistryError
+from pv.scoreboard import build_model, write_scoreboard
+
+EXAMPLE = """example:
+  pv scoreboard                       # after pv falsify and pv mutate
+  pv scoreboard --out site/           # somewhere else
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser("scoreboard", help="render the falsifier scoreboard", description=__doc__,
+                            epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paths", nargs="*", type=Path, help="contract files or directories (default: contracts/)")
+    parser.add_argument("--out", type=Path, default=None, help="output directory (default: reports/)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        plan = make_plan(args.paths or None)
+    except RegistryError as failed:
+        print(f"pv scoreboard: {failed}", file=sys.stderr)
+        return 2
+    model = build_model(plan)
+    out = args.out or plan.root / "reports"
+    for path in write_scoreboard(model, out):
+        print(f"wrote {path}")
+    t = model["totals"]
+    print(f"{t['falsifiers']} falsifiers: {t['pass']} PASS, {t['fail']} FAIL, {t['error']} ERROR, "
+          f"{t['bound']} not run, {t['unbound']} UNBOUND; {t['mutants_killed']}/{t['mutants']} mutants killed")
+    return 0
