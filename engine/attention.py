@@ -43,6 +43,7 @@ _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 # 1024 x 1024 head, so each GEMM is large enough for BLAS to run at full rate.
 _ITEM_SCORES = 1 << 20
 _PARALLEL_MIN = 1 << 16
+_CAUSAL_ROWS = 256
 DEFAULT_BLOCK = 256
 
 
@@ -123,13 +124,17 @@ def attention(q: np.ndarray, k: np.ndarray, v: np.ndarray, *, causal: bool = Fal
     qg, k, v, group = _layout(q, k, v)
     out = np.empty_like(qg)
     rows = group * s_q
-    step = max(1, min(rows, _ITEM_SCORES // s_kv))
+    # Causal: smaller row blocks, so each block skips the keys wholly in its future.
+    step = max(1, min(rows, _ITEM_SCORES // s_kv, _CAUSAL_ROWS if causal else rows))
 
     def work(item: tuple[int, int, slice]) -> bool:
         bi, g, r = item
-        scores = qg[bi, g, r] @ k[bi, g].T
-        if causal:
-            np.copyto(scores, -np.inf, where=_visible(r, s_q, slice(0, s_kv), offset))
+        i = np.arange(r.start, r.stop) % s_q
+        # Keys [0, first) are visible to every row of the block, [last, S_kv) to none.
+        first, last = (min(s_kv, int(i.min()) + offset + 1), min(s_kv, int(i.max()) + offset + 1)) if causal else (s_kv, s_kv)
+        scores = qg[bi, g, r] @ k[bi, g, :last].T
+        if causal and first < last:
+            np.copyto(scores[:, first:], -np.inf, where=_visible(r, s_q, slice(first, last), offset))
         m = scores.max(axis=1, keepdims=True)
         # Stable softmax: exp(s - max) <= 1. With finite inputs a non-finite row max can
         # only be a score that overflowed the dtype.
@@ -137,7 +142,7 @@ def attention(q: np.ndarray, k: np.ndarray, v: np.ndarray, *, causal: bool = Fal
         np.subtract(scores, m, out=scores)
         np.exp(scores, out=scores)
         denom = scores.sum(axis=1, keepdims=True)
-        np.matmul(scores, v[bi, g], out=out[bi, g, r])
+        np.matmul(scores, v[bi, g, :last], out=out[bi, g, r])
         out[bi, g, r] /= denom
         return ok
 
