@@ -7,11 +7,12 @@ import sys
 from collections.abc import Sequence
 
 from pv import __version__
-from pv.commands import explain, falsify, lint, mutate, schema, scoreboard, validate
+from pv.commands import check, explain, falsify, lint, mutate, schema, scoreboard, validate
 
-COMMANDS = (validate, lint, falsify, mutate, scoreboard, schema, explain)
+COMMANDS = (check, validate, lint, falsify, mutate, scoreboard, schema, explain)
 
 EXAMPLE = """examples:
+  pv check                          the main job: validate, lint, falsify, mutate, scoreboard
   pv validate contracts/            check contracts against the schema
   pv lint --strict-test-binding     every falsifier bound to a real, collected test
   pv falsify                        run the falsifiers, write evidence

@@ -35,7 +35,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     parser.add_argument("paths", nargs="*", type=Path, help="contract files or directories (default: contracts/)")
     parser.add_argument("--seed", type=int, default=0, help="hypothesis seed for every run (default 0)")
     parser.add_argument("--catalogue", default=None, help="module holding MUTANTS (default falsifiers.mutants)")
-    parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="mutants run in parallel")
+    parser.add_argument("-j", "--jobs", type=int, default=None, help="mutants run in parallel (default: CPU count)")
     parser.set_defaults(run=run)
 
 
@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     print(f"pv mutate: {len(mutants)} mutants against {len({m.contract for m in mutants})} contracts", file=sys.stderr)
     try:
-        matrix = kill_matrix(plan, mutants, args.seed, args.jobs)
+        matrix = kill_matrix(plan, mutants, args.seed, args.jobs or os.cpu_count() or 1)
     except RunFailed as failed:
         print(f"pv mutate: {failed}", file=sys.stderr)
         return 2
