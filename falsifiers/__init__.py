@@ -1,0 +1,1 @@
+"""Falsifiers: hypothesis property tests, each bound to a FALSIFY id of a contract in contracts/."""
