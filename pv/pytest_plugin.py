@@ -32,7 +32,11 @@ HYPOTHESIS_PROFILES = {"fast": 20, "ci": 100, "full": 1000}
 
 
 def _register_hypothesis_profiles() -> None:
-    """Register fast/ci/full unless the project did; `mutate` also skips shrinking."""
+    """Register fast/ci/full unless the project did; `mutate` also skips shrinking.
+
+    No example database: a run is then fully determined by its seed and profile, which
+    is what the evidence records for replay, and mutant runs leave nothing behind.
+    """
     try:
         from hypothesis import Phase, settings
     except ImportError:  # pragma: no cover - hypothesis is a pv dependency
@@ -41,9 +45,9 @@ def _register_hypothesis_profiles() -> None:
         try:
             settings.get_profile(name)
         except Exception:
-            settings.register_profile(name, max_examples=examples, deadline=None, print_blob=True)
-    settings.register_profile("mutate", max_examples=HYPOTHESIS_PROFILES["fast"], deadline=None,
-                              phases=[Phase.explicit, Phase.reuse, Phase.generate])
+            settings.register_profile(name, max_examples=examples, deadline=None, print_blob=True, database=None)
+    settings.register_profile("mutate", max_examples=HYPOTHESIS_PROFILES["fast"], deadline=None, database=None,
+                              phases=[Phase.explicit, Phase.generate])
 
 
 _register_hypothesis_profiles()

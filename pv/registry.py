@@ -92,6 +92,12 @@ def _parse(root: Path, document: dict[str, Any], from_cache: bool) -> Registry:
     return Registry(root=root, tests=tests, errors=list(document.get("errors", [])), from_cache=from_cache)
 
 
+def subprocess_env(scratch: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment for a pytest child: hypothesis' caches go to `scratch`, not the project."""
+    return {"HYPOTHESIS_STORAGE_DIRECTORY": str(scratch / "hypothesis"), "PYTHONDONTWRITEBYTECODE": "1",
+            **os.environ, **(extra or {})}
+
+
 def pytest_command(args: Sequence[str]) -> list[str]:
     command = [sys.executable, "-m", "pytest"]
     if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
@@ -105,8 +111,7 @@ def collect_fresh(root: Path, args: Sequence[str] = ()) -> Registry:
         target = Path(tmp) / "registry.json"
         command = pytest_command(["--collect-only", "-q", "-p", "no:cacheprovider",
                                   "--continue-on-collection-errors", f"--pv-registry={target}", *args])
-        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-        done = subprocess.run(command, cwd=root, capture_output=True, text=True, env=env)
+        done = subprocess.run(command, cwd=root, capture_output=True, text=True, env=subprocess_env(Path(tmp)))
         if not target.exists():
             tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-5:])
             raise RegistryError(f"pytest collection in {root} failed (exit {done.returncode}):\n{tail}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -11,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pv.registry import pytest_command
+from pv.registry import pytest_command, subprocess_env
 
 
 class RunFailed(Exception):
@@ -28,7 +27,7 @@ def run_tests(root: Path, nodeids: Sequence[str], *, profile: str, seed: int, wo
         if workers:
             args += ["-n", workers]
         output = subprocess.DEVNULL if quiet else sys.stderr
-        done = subprocess.run(pytest_command(args), cwd=root, env={**os.environ, **(env or {})},
+        done = subprocess.run(pytest_command(args), cwd=root, env=subprocess_env(Path(tmp), env),
                               stdout=output, stderr=output)
         if not target.exists():
             raise RunFailed(f"pytest exited {done.returncode} without results (run it by hand: "

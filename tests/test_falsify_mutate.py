@@ -1,0 +1,97 @@
+"""`pv falsify` and `pv mutate` on a toy project: evidence, failures, survivors, idle falsifiers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+FIXTURE = REPO / "tests" / "fixtures" / "mutation_project"
+
+
+def pv(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pv.cli", *args], cwd=project, capture_output=True, text=True)
+
+
+def copy_project(tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE, project, ignore=shutil.ignore_patterns("reports", ".pv-cache", "__pycache__"))
+    return project
+
+
+def evidence(project: Path, prefix: str) -> dict:
+    [path] = sorted((project / "reports" / "evidence").glob(f"{prefix}*.json"))[-1:]
+    return json.loads(path.read_text())
+
+
+def test_falsify_writes_evidence_for_every_falsifier(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    done = pv(project, "falsify", "--profile", "fast", "--seed", "7")
+    assert done.returncode == 0, done.stdout + done.stderr
+    run = evidence(project, "falsify-")
+    assert (run["profile"], run["seed"], run["max_examples"]) == ("fast", 7, 20)
+    assert {"commit", "time", "pv_version"} <= set(run)
+    records = run["falsifiers"]
+    assert sorted(records) == ["FALSIFY-TM-001", "FALSIFY-TM-002", "FALSIFY-TM-003", "FALSIFY-TM-004"]
+    assert {r["outcome"] for r in records.values()} == {"passed"}
+    assert records["FALSIFY-TM-001"]["examples"] >= 20
+    assert records["FALSIFY-TM-001"]["nodeids"] == ["falsifiers/test_toy.py::test_bounded"]
+    margin = records["FALSIFY-TM-001"]["margin"]
+    assert margin["tolerance"] == 1e-9 and margin["error"] <= margin["tolerance"]  # tolerance read from the YAML
+    assert records["FALSIFY-TM-003"]["examples"] is None  # a plain test, not a hypothesis property
+
+
+def test_a_failing_falsifier_is_recorded_and_exits_1(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    kernel = project / "toy" / "kernel.py"
+    kernel.write_text(kernel.read_text().replace("/ len(xs)", "/ (len(xs) + 1)"))
+    done = pv(project, "falsify", "--profile", "fast", "--seed", "7")
+    assert done.returncode == 1
+    record = evidence(project, "falsify-")["falsifiers"]["FALSIFY-TM-001"]
+    assert record["outcome"] == "failed"
+    assert "FALSIFY-TM-001 falsified (toy-mean-v1)" in record["message"]
+    assert "Falsifying example" in record["falsifying_example"]
+    assert "replay: pv falsify --profile fast --seed 7" in done.stdout
+
+
+def tree_digest(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "reports" not in p.parts
+                       and "__pycache__" not in p.parts and ".pv-cache" not in p.parts):
+        digest.update(str(path.relative_to(root)).encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def test_mutate_reports_a_surviving_mutant_and_never_touches_files(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    before = tree_digest(project)
+    done = pv(project, "mutate")
+    assert tree_digest(project) == before
+    assert done.returncode == 1
+    assert "SURVIVED mean-tiny-bias" in done.stdout
+    matrix = evidence(project, "mutate-")
+    rows = {row["name"]: row for row in matrix["mutants"]}
+    assert rows["mean-n-plus-one"]["killed_by"] == ["FALSIFY-TM-001", "FALSIFY-TM-002", "FALSIFY-TM-003", "FALSIFY-TM-004"]
+    assert rows["mean-tiny-bias"]["survived"] is True
+
+
+def test_a_falsifier_that_kills_nothing_is_a_finding_unless_a_guard(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    done = pv(project, "mutate", "--catalogue", "falsifiers.mutants.only_bias")
+    assert done.returncode == 1
+    assert "IDLE FALSIFY-TM-001" in done.stdout and "IDLE FALSIFY-TM-002" in done.stdout
+    assert "IDLE FALSIFY-TM-003" not in done.stdout  # labelled guard in its contract
+
+
+def test_unknown_mutant_name_fails_loudly(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "falsifiers"], cwd=project, capture_output=True,
+                          text=True, env={**__import__("os").environ, "PV_MUTANT": "no-such-mutant"})
+    assert done.returncode != 0 and "no such mutant" in done.stdout + done.stderr
