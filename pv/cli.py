@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from pv import __version__
+from pv.config import ConfigError
 from pv.commands import check, explain, falsify, lint, mutate, schema, scoreboard, validate
 
 COMMANDS = (check, validate, lint, falsify, mutate, scoreboard, schema, explain)
@@ -42,6 +43,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.run(args))
+    except ConfigError as bad:
+        print(f"pv: {bad}", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # `pv ... | head` is a normal way to read output
         return 0
     except KeyboardInterrupt:

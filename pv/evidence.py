@@ -17,12 +17,16 @@ from typing import Any
 
 from pv import __version__
 from pv.atomic import write_json
+from pv.config import load_config
 
-EVIDENCE_DIR = Path("reports") / "evidence"
 RUN_PREFIX, MUTATION_PREFIX = "falsify-", "mutate-"
 
 _OUTCOME_ORDER = {"failed": 3, "error": 2, "passed": 1, "skipped": 0}
 OUTCOME_STATUS = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "skipped": "SKIPPED"}
+
+
+def evidence_dir(root: Path) -> Path:
+    return root / load_config(root).reports / "evidence"
 
 
 def provenance(root: Path) -> dict[str, Any]:
@@ -81,14 +85,14 @@ class EvidenceFile:
 def write_evidence(root: Path, prefix: str, document: dict[str, Any]) -> Path:
     # Microsecond stamps sort by name in time order; a new run never overwrites an old one.
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-    path = root / EVIDENCE_DIR / f"{prefix}{stamp}.json"
+    path = evidence_dir(root) / f"{prefix}{stamp}.json"
     write_json(path, document)
     return path
 
 
 def history(root: Path, prefix: str) -> list[EvidenceFile]:
     """Readable evidence files of one kind, newest first; unreadable ones are skipped."""
-    files = sorted((root / EVIDENCE_DIR).glob(f"{prefix}*.json"), reverse=True)
+    files = sorted(evidence_dir(root).glob(f"{prefix}*.json"), reverse=True)
     found = []
     for path in files:
         try:

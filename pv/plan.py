@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pv.binding import Binding, BindingState, resolve_binding
-from pv.project import contract_dirs, find_root
+from pv.config import load_config
+from pv.project import default_contract_paths, find_root
 from pv.registry import Registry, collect
 from pv.validate import ContractFile, validate_paths
 
@@ -40,9 +40,8 @@ class Plan:
 
 def make_plan(paths: list[Path] | None = None, root: Path | None = None, *, use_cache: bool = True) -> Plan:
     root = root or find_root()
-    dirs = paths or [Path(os.path.relpath(d)) for d in contract_dirs(root) if d.is_dir()]
-    contracts = validate_paths(dirs).contracts
-    registry = collect(root, use_cache=use_cache)
+    contracts = validate_paths(paths or default_contract_paths(root)).contracts
+    registry = collect(root, load_config(root).tests, use_cache=use_cache)
     marked = registry.by_falsifier()
     falsifiers: dict[str, FalsifierPlan] = {}
     for f in contracts:

@@ -13,12 +13,12 @@ from typing import Any
 
 import yaml
 
+from pv.config import load_config
+
 try:
     _Loader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
     _Loader = yaml.SafeLoader
-
-DEFAULT_CONTRACT_DIRS = ("contracts",)
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -31,10 +31,16 @@ def find_root(start: Path | None = None) -> Path:
 
 
 def contract_dirs(root: Path) -> list[Path]:
+    """The project's contract paths: `PV_CONTRACTS_DIR`, else `[tool.pv] contracts`."""
     override = os.environ.get("PV_CONTRACTS_DIR")
     if override:
         return [Path(override)]
-    return [root / d for d in DEFAULT_CONTRACT_DIRS]
+    return [root / d for d in load_config(root).contracts]
+
+
+def default_contract_paths(root: Path) -> list[Path]:
+    """The configured contract paths that exist, relative to the working directory for display."""
+    return [Path(os.path.relpath(d)) for d in contract_dirs(root) if d.exists()]
 
 
 @cache
@@ -42,7 +48,8 @@ def _falsifier_index(dirs: tuple[Path, ...]) -> dict[str, tuple[Path, dict[str, 
     """FALSIFY id -> (contract path, falsifier entry, whole contract document)."""
     index: dict[str, tuple[Path, dict[str, Any], dict[str, Any]]] = {}
     for directory in dirs:
-        for path in sorted(directory.rglob("*.y*ml")) if directory.is_dir() else []:
+        paths = sorted(directory.rglob("*.y*ml")) if directory.is_dir() else [directory] if directory.is_file() else []
+        for path in paths:
             with path.open("rb") as handle:
                 document = yaml.load(handle, Loader=_Loader)  # noqa: S506 - safe loader
             if not isinstance(document, dict):

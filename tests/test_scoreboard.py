@@ -10,7 +10,7 @@ import pytest
 
 from pv import atomic
 from pv.atomic import write_json
-from pv.evidence import EVIDENCE_DIR
+from pv.evidence import evidence_dir
 from pv.plan import make_plan
 from pv.scoreboard import build_model, write_scoreboard
 from tests.conftest import REPO
@@ -27,7 +27,7 @@ def record(outcome: str, **extra: object) -> dict:
 def project(tmp_path: Path) -> Path:
     root = tmp_path / "project"
     shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("reports", ".pv-cache", "__pycache__"))
-    evidence = root / EVIDENCE_DIR
+    evidence = evidence_dir(root)
     write_json(evidence / "falsify-20260101T000000000000Z.json", {"kind": "falsify", "falsifiers": {
         "FALSIFY-TM-001": record("passed"), "FALSIFY-TM-002": record("passed"),
         "FALSIFY-TM-003": record("passed"), "FALSIFY-TM-004": record("failed", message="old")}})

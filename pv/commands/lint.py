@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from pv.diagnostics import Diagnostic, Severity
 from pv.fix import fix_file
 from pv.lint import lint
-from pv.project import contract_dirs, find_root
+from pv.config import load_config, without_ignored
+from pv.project import default_contract_paths, find_root
 from pv.registry import RegistryError, collect
 from pv.render import FORMATS, exit_code, render
 from pv.rules import rule
@@ -26,7 +26,7 @@ EXAMPLE = """example:
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = sub.add_parser("lint", help="check falsifier <-> test bindings", description=__doc__,
                             epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("paths", nargs="*", type=Path, help="contract files or directories (default: contracts/)")
+    parser.add_argument("paths", nargs="*", type=Path, help="contract files or directories (default: [tool.pv] contracts)")
     parser.add_argument("--strict-test-binding", action="store_true",
                         help="an unresolved test reference is an error (PV-VER-002), and a gate that resolved nothing fails")
     parser.add_argument("--strict", action="store_true", help="warnings are findings too (exit 1)")
@@ -38,7 +38,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 def run(args: argparse.Namespace) -> int:
     root = find_root()
-    project_dirs = [Path(os.path.relpath(d)) for d in contract_dirs(root) if d.is_dir()]
+    config = load_config(root)
+    strict_binding = args.strict_test_binding or config.strict_test_binding
+    project_dirs = default_contract_paths(root)
     validation = validate_paths(args.paths or project_dirs)
     diagnostics: list[Diagnostic] = [
         d for f in validation.files if f.contract is None for d in f.diagnostics if d.severity is Severity.ERROR]
@@ -48,11 +50,11 @@ def run(args: argparse.Namespace) -> int:
         project = validate_paths(project_dirs)
         known |= {t.id for f in project.contracts if f.contract for t in f.contract.falsification_tests}
     try:
-        registry = collect(root, use_cache=not args.no_cache)
+        registry = collect(root, config.tests, use_cache=not args.no_cache)
     except RegistryError as failed:
         render(args.format, [rule("PV-VER-011").at(str(root), (0, 0), str(failed))], {"errors": 1})
         return 2
-    result = lint(validation.files, registry, strict=args.strict_test_binding, known_ids=known)
+    result = lint(validation.files, registry, strict=strict_binding, known_ids=known)
     if args.fix:
         for f in validation.contracts:
             assert f.contract is not None
@@ -62,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
                 verb = "fixed" if outcome.fixed else "not fixed"
                 print(f"{outcome.path}:{outcome.line}: {verb} {outcome.falsifier_id}: {outcome.detail}", file=sys.stderr)
         return run(argparse.Namespace(**{**vars(args), "fix": False}))
-    diagnostics = sorted(diagnostics + result.diagnostics, key=Diagnostic.sort_key)
+    diagnostics = sorted(without_ignored(diagnostics + result.diagnostics, config), key=Diagnostic.sort_key)
     summary = {
         "contracts": len(validation.contracts),
         "falsifiers": result.declared,
@@ -73,4 +75,4 @@ def run(args: argparse.Namespace) -> int:
         "warnings": sum(d.severity is Severity.WARNING for d in diagnostics),
     }
     render(args.format, diagnostics, summary)
-    return exit_code(diagnostics, strict=args.strict, io_errors=validation.io_errors)
+    return exit_code(diagnostics, strict=args.strict or config.strict, io_errors=validation.io_errors)

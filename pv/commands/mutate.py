@@ -16,8 +16,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from pv.config import load_config
 from pv.evidence import MUTATION_PREFIX, provenance, write_evidence
-from pv.mutation import MUTANT_ENV, Mutant, load_catalogue
+from pv.mutation import CATALOGUE_ENV, MUTANT_ENV, Mutant, load_catalogue
 from pv.plan import Plan, make_plan
 from pv.registry import RegistryError
 from pv.runner import RunFailed, run_tests
@@ -34,7 +35,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                             epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="*", type=Path, help="contract files or directories (default: contracts/)")
     parser.add_argument("--seed", type=int, default=0, help="hypothesis seed for every run (default 0)")
-    parser.add_argument("--catalogue", default=None, help="module holding MUTANTS (default falsifiers.mutants)")
+    parser.add_argument("--catalogue", default=None, help="module holding MUTANTS (default: [tool.pv] mutants)")
     parser.add_argument("-j", "--jobs", type=int, default=None, help="mutants run in parallel (default: CPU count)")
     parser.set_defaults(run=run)
 
@@ -49,7 +50,7 @@ def _failing(tests: list[dict[str, Any]], plan: Plan, contract: str) -> set[str]
     return failed
 
 
-def kill_matrix(plan: Plan, mutants: list[Mutant], seed: int, jobs: int) -> dict[str, Any]:
+def kill_matrix(plan: Plan, mutants: list[Mutant], catalogue: str, seed: int, jobs: int) -> dict[str, Any]:
     contracts = sorted({m.contract for m in mutants})
 
     def baseline(contract: str) -> set[str]:
@@ -58,7 +59,7 @@ def kill_matrix(plan: Plan, mutants: list[Mutant], seed: int, jobs: int) -> dict
 
     def attack(mutant: Mutant) -> set[str]:
         _, tests = run_tests(plan.root, plan.nodeids(mutant.contract), profile=PROFILE, seed=seed, quiet=True,
-                             env={MUTANT_ENV: mutant.name})
+                             env={MUTANT_ENV: mutant.name, CATALOGUE_ENV: catalogue})
         return _failing(tests, plan, mutant.contract)
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
@@ -75,7 +76,8 @@ def kill_matrix(plan: Plan, mutants: list[Mutant], seed: int, jobs: int) -> dict
 def run(args: argparse.Namespace) -> int:
     try:
         plan = make_plan(args.paths or None)
-        catalogue = load_catalogue(args.catalogue, plan.root)
+        module = args.catalogue or load_config(plan.root).mutants
+        catalogue = load_catalogue(module, plan.root)
     except (RegistryError, ImportError, ValueError) as failed:
         print(f"pv mutate: {failed}", file=sys.stderr)
         return 2
@@ -87,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     print(f"pv mutate: {len(mutants)} mutants against {len({m.contract for m in mutants})} contracts", file=sys.stderr)
     try:
-        matrix = kill_matrix(plan, mutants, args.seed, args.jobs or os.cpu_count() or 1)
+        matrix = kill_matrix(plan, mutants, module, args.seed, args.jobs or os.cpu_count() or 1)
     except RunFailed as failed:
         print(f"pv mutate: {failed}", file=sys.stderr)
         return 2

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from pv.config import load_config
 from pv.plan import make_plan
 from pv.registry import RegistryError
 from pv.scoreboard import build_model, write_scoreboard
@@ -20,7 +21,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     parser = sub.add_parser("scoreboard", help="render the falsifier scoreboard", description=__doc__,
                             epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="*", type=Path, help="contract files or directories (default: contracts/)")
-    parser.add_argument("--out", type=Path, default=None, help="output directory (default: reports/)")
+    parser.add_argument("--out", type=Path, default=None, help="output directory (default: [tool.pv] reports)")
     parser.set_defaults(run=run)
 
 
@@ -31,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"pv scoreboard: {failed}", file=sys.stderr)
         return 2
     model = build_model(plan)
-    out = args.out or plan.root / "reports"
+    out = args.out or plan.root / load_config(plan.root).reports
     for path in write_scoreboard(model, out):
         print(f"wrote {path}")
     t = model["totals"]

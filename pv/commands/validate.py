@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from pv.config import load_config, without_ignored
 from pv.diagnostics import Severity
+from pv.project import default_contract_paths, find_root
 from pv.render import FORMATS, exit_code, render
 from pv.validate import validate_paths
 
@@ -19,20 +21,23 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     parser = sub.add_parser("validate", help="check contracts against the schema",
                             description=__doc__, epilog=EXAMPLE,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("paths", nargs="*", type=Path, help="contract files or directories (default: contracts/)")
+    parser.add_argument("paths", nargs="*", type=Path, help="contract files or directories (default: [tool.pv] contracts)")
     parser.add_argument("--format", choices=FORMATS, default="text")
     parser.add_argument("--strict", action="store_true", help="warnings are findings too (exit 1)")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    result = validate_paths(args.paths or [Path("contracts")])
+    root = find_root()
+    config = load_config(root)
+    result = validate_paths(args.paths or default_contract_paths(root))
+    diagnostics = without_ignored(result.diagnostics, config)
     summary = {
         "files": len(result.files),
         "contracts": len(result.contracts),
         "falsifiers": sum(len(f.contract.falsification_tests) for f in result.contracts if f.contract),
-        "errors": result.count(Severity.ERROR),
-        "warnings": result.count(Severity.WARNING),
+        "errors": sum(d.severity is Severity.ERROR for d in diagnostics),
+        "warnings": sum(d.severity is Severity.WARNING for d in diagnostics),
     }
-    render(args.format, result.diagnostics, summary)
-    return exit_code(result.diagnostics, strict=args.strict, io_errors=result.io_errors)
+    render(args.format, diagnostics, summary)
+    return exit_code(diagnostics, strict=args.strict or config.strict, io_errors=result.io_errors)
