@@ -32,8 +32,12 @@ def binding_state(binding: Binding) -> FalsifierStatus:
     return FalsifierStatus.UNBOUND
 
 
-def lint(files: list[ContractFile], registry: Registry, *, strict: bool, known_ids: set[str]) -> LintResult:
-    """Check bindings of `files` against `registry`; `known_ids` are every id any contract declares."""
+def lint(files: list[ContractFile], registry: Registry, *, strict: bool, known_ids: set[str],
+         vacuity_guard: bool = True) -> LintResult:
+    """Check bindings of `files` against `registry`; `known_ids` are every id any contract declares.
+
+    The vacuity guard is off only for an incremental run whose change touched no contract.
+    """
     result = LintResult()
     for f in files:
         if f.contract is None:
@@ -46,7 +50,7 @@ def lint(files: list[ContractFile], registry: Registry, *, strict: bool, known_i
         result.diagnostics.extend(_contract_bindings(f, bindings, registry, strict))
     result.diagnostics.extend(_orphans(registry, known_ids))
     result.diagnostics.extend(_collection_errors(registry))
-    if strict and (result.resolved == 0 or result.resolved + result.pending < result.declared):
+    if strict and vacuity_guard and (result.resolved == 0 or result.resolved + result.pending < result.declared):
         result.diagnostics.append(rule("PV-VER-009").at(
             "<lint>", (0, 0),
             f"strict test binding resolved {result.resolved} of {result.declared} declared falsifiers "

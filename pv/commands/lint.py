@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pv.diagnostics import Diagnostic, Severity
 from pv.fix import fix_file
+from pv.incremental import affected_contracts, contract_index, split_changed
 from pv.lint import lint
 from pv.config import load_config, without_ignored
 from pv.project import default_contract_paths, find_root
@@ -20,6 +21,7 @@ EXAMPLE = """example:
   pv lint --strict-test-binding                 # the commit-time gate
   pv lint --strict-test-binding --fix           # rewrite references that have one certain fix
   pv lint contracts/kd-loss-v1.yaml --format json
+  pv lint --strict-test-binding --changed contracts/x.yaml falsifiers/test_x.py   # the pre-commit hook
 """
 
 
@@ -31,6 +33,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                         help="an unresolved test reference is an error (PV-VER-002), and a gate that resolved nothing fails")
     parser.add_argument("--strict", action="store_true", help="warnings are findings too (exit 1)")
     parser.add_argument("--fix", action="store_true", help="rewrite references when exactly one test is marked with the id")
+    parser.add_argument("--changed", action="store_true",
+                        help="PATHS are changed files (contracts or tests): lint only what they affect (pre-commit)")
     parser.add_argument("--no-cache", action="store_true", help="collect the registry afresh, ignoring .pv-cache/")
     parser.add_argument("--format", choices=FORMATS, default="text")
     parser.set_defaults(run=run)
@@ -40,21 +44,26 @@ def run(args: argparse.Namespace) -> int:
     root = find_root()
     config = load_config(root)
     strict_binding = args.strict_test_binding or config.strict_test_binding
-    project_dirs = default_contract_paths(root)
-    validation = validate_paths(args.paths or project_dirs)
-    diagnostics: list[Diagnostic] = [
-        d for f in validation.files if f.contract is None for d in f.diagnostics if d.severity is Severity.ERROR]
-    diagnostics += [d for d in validation.diagnostics if d.code == "PV-IO-001" and d.line == 0]
-    known = {t.id for f in validation.contracts if f.contract for t in f.contract.falsification_tests}
-    if args.paths:
-        project = validate_paths(project_dirs)
-        known |= {t.id for f in project.contracts if f.contract for t in f.contract.falsification_tests}
     try:
         registry = collect(root, config.tests, use_cache=not args.no_cache)
     except RegistryError as failed:
         render(args.format, [rule("PV-VER-011").at(str(root), (0, 0), str(failed))], {"errors": 1})
         return 2
-    result = lint(validation.files, registry, strict=strict_binding, known_ids=known)
+    index = contract_index(root)
+    guard = True
+    if args.changed:
+        contracts, tests = split_changed(args.paths, root)
+        targets = affected_contracts(contracts, tests, index, registry)
+        guard = bool(targets)  # a change that touches no contract and no bound test has nothing to prove
+    else:
+        targets = args.paths or default_contract_paths(root)
+    validation = validate_paths(targets)
+    diagnostics: list[Diagnostic] = [
+        d for f in validation.files if f.contract is None for d in f.diagnostics if d.severity is Severity.ERROR]
+    diagnostics += [d for d in validation.diagnostics if d.code == "PV-IO-001" and d.line == 0]
+    known = {t.id for f in validation.contracts if f.contract for t in f.contract.falsification_tests}
+    known |= {falsifier_id for summary in index for falsifier_id, _ in summary.ids}
+    result = lint(validation.files, registry, strict=strict_binding, known_ids=known, vacuity_guard=guard)
     if args.fix:
         for f in validation.contracts:
             assert f.contract is not None

@@ -9,6 +9,7 @@ from pv.config import load_config, without_ignored
 from pv.diagnostics import Severity
 from pv.project import default_contract_paths, find_root
 from pv.render import FORMATS, exit_code, render
+from pv.incremental import validate_changed
 from pv.validate import validate_paths
 
 EXAMPLE = """example:
@@ -24,13 +25,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     parser.add_argument("paths", nargs="*", type=Path, help="contract files or directories (default: [tool.pv] contracts)")
     parser.add_argument("--format", choices=FORMATS, default="text")
     parser.add_argument("--strict", action="store_true", help="warnings are findings too (exit 1)")
+    parser.add_argument("--changed", action="store_true",
+                        help="PATHS are changed files: check those contracts, and cross-file rules against all (pre-commit)")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     root = find_root()
     config = load_config(root)
-    result = validate_paths(args.paths or default_contract_paths(root))
+    if args.changed:
+        result = validate_changed(args.paths, root)
+    else:
+        result = validate_paths(args.paths or default_contract_paths(root))
     diagnostics = without_ignored(result.diagnostics, config)
     summary = {
         "files": len(result.files),

@@ -1,0 +1,72 @@
+"""Rules across contracts (unique falsifier ids, existing dependencies) on small summaries.
+
+A summary keeps only what those rules need, with positions, so an incremental run can
+check a changed file against every other contract from a cache instead of re-parsing
+them all; the full run and the incremental run apply the same function.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pv.diagnostics import Diagnostic
+from pv.rules import rule
+from pv.validate import ContractFile
+
+Position = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class ContractSummary:
+    path: str
+    stem: str
+    ids: tuple[tuple[str, Position], ...]
+    depends_on: tuple[tuple[str, Position], ...]
+    test_files: tuple[str, ...]  # files named by `test:` node ids
+
+    def as_json(self) -> dict[str, object]:
+        return {"path": self.path, "stem": self.stem, "ids": [[i, list(p)] for i, p in self.ids],
+                "depends_on": [[s, list(p)] for s, p in self.depends_on], "test_files": list(self.test_files)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> ContractSummary:
+        return cls(str(data["path"]), str(data["stem"]),
+                   tuple((str(i), (int(p[0]), int(p[1]))) for i, p in data["ids"]),  # type: ignore[union-attr]
+                   tuple((str(s), (int(p[0]), int(p[1]))) for s, p in data["depends_on"]),  # type: ignore[union-attr]
+                   tuple(str(t) for t in data["test_files"]))  # type: ignore[union-attr]
+
+
+def summarize(f: ContractFile) -> ContractSummary | None:
+    """The cross-file facts of a parsed contract; None when it did not parse."""
+    if f.contract is None:
+        return None
+    at = f.doc.position
+    tests = f.contract.falsification_tests
+    return ContractSummary(
+        path=f.path, stem=f.stem,
+        ids=tuple((t.id, at(("falsification_tests", i, "id"))) for i, t in enumerate(tests)),
+        depends_on=tuple((s, at(("metadata", "depends_on", i))) for i, s in enumerate(f.contract.metadata.depends_on)),
+        test_files=tuple(sorted({t.test.split("::", 1)[0] for t in tests if t.test and "::" in t.test})),
+    )
+
+
+def registry_findings(summaries: list[ContractSummary]) -> Iterator[Diagnostic]:
+    """PV-SCHEMA-009 (an id declared by two contracts) and PV-SCHEMA-010 (unknown dependency)."""
+    stems = {s.stem for s in summaries}
+    owner: dict[str, tuple[ContractSummary, Position]] = {}
+    for s in summaries:
+        for falsifier_id, position in s.ids:
+            first = owner.get(falsifier_id)
+            if first is None:
+                owner[falsifier_id] = (s, position)
+            elif first[0] is not s:
+                yield rule("PV-SCHEMA-009").at(s.path, position,
+                                               f"{falsifier_id} is also declared in {first[0].path}:{first[1][0]}")
+        for stem, position in s.depends_on:
+            if stem not in stems:
+                close = difflib.get_close_matches(stem, sorted(stems), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                yield rule("PV-SCHEMA-010").at(s.path, position,
+                                               f"depends_on names '{stem}', which is not among the contracts given{hint}")
