@@ -8,9 +8,9 @@ from collections.abc import Sequence
 
 from pv import __version__
 from pv.config import ConfigError
-from pv.commands import check, explain, falsify, lint, mutate, schema, scoreboard, validate
+from pv.commands import audit, check, coverage, explain, falsify, lint, mutate, schema, scoreboard, status, validate
 
-COMMANDS = (check, validate, lint, falsify, mutate, scoreboard, schema, explain)
+COMMANDS = (check, validate, lint, falsify, mutate, scoreboard, status, audit, coverage, schema, explain)
 
 EXAMPLE = """examples:
   pv check                          the main job: validate, lint, falsify, mutate, scoreboard
@@ -19,6 +19,9 @@ EXAMPLE = """examples:
   pv falsify                        run the falsifiers, write evidence
   pv mutate                         run the falsifiers against injected bugs (kill matrix)
   pv scoreboard                     reports/scoreboard.html from the evidence
+  pv status                         derived vs declared status of each contract and falsifier
+  pv audit                          obligation -> falsifier -> test traceability findings
+  pv coverage --format json         obligations covered and falsifiers bound, overall
   pv schema > contract.schema.json  JSON Schema for editors
   pv explain PV-SCHEMA-006          what a diagnostic code means and how to fix it
 """

@@ -179,6 +179,32 @@ _RULES = [
     Rule("PV-VER-011", E, "the test registry could not be built",
          "Without pytest's collection, no binding can be checked.",
          "Run `python -m pytest --collect-only` in the project root and fix what it reports."),
+    # -- traceability (pv audit), versions (pv diff), dependencies (pv graph) -------------
+    Rule("PV-AUDIT-001", E, "a proof obligation is covered by no falsifier",
+         "An obligation nothing tries to falsify is a claim nobody checks; the chain "
+         "reference -> equation -> obligation -> falsifier -> test breaks there.",
+         "Add a falsifier whose `obligation:` names the obligation's id, or remove the obligation."),
+    Rule("PV-AUDIT-002", W, "proof obligations carry no ids, so coverage cannot be traced",
+         "Without `proof_obligations[].id` a falsifier cannot say which obligation it tests, "
+         "so no tool can tell a covered obligation from a forgotten one (a known gap of the v1 format).",
+         "Give each obligation an id (e.g. RN-INV-001) and cite it from falsifiers with `obligation:`."),
+    Rule("PV-AUDIT-003", W, "a falsifier cites no obligation",
+         "In a contract whose obligations carry ids, a falsifier without `obligation:` covers "
+         "nothing traceable, and the obligation it was written for looks uncovered.",
+         "Set `obligation:` to the id of the obligation the falsifier tests."),
+    Rule("PV-AUDIT-004", E, "a falsifier is not bound to a collected test",
+         "A falsifier that no collected test discharges cannot produce evidence, so every status "
+         "above PROPOSED that depends on it is unsupported.",
+         "Set `test:` to the pytest node id of the test that discharges it (`pv lint` lists the "
+         "closest candidates), or defer it explicitly with `LIVE-PENDING: reason`."),
+    Rule("PV-DIFF-001", E, "the declared version bump is smaller than the changes need",
+         "Consumers decide what to re-check from the version: a removed falsifier or a changed "
+         "formula released as a patch tells them nothing needs re-checking.",
+         "Raise metadata.version to at least the bump `pv diff` reports (MAJOR.MINOR.PATCH)."),
+    Rule("PV-GRAPH-001", E, "metadata.depends_on forms a cycle",
+         "Dependencies say what a contract builds on; a cycle has no order in which the "
+         "contracts can be checked or released, and usually means one edge points the wrong way.",
+         "Remove or reverse one depends_on entry of the cycle named in the message."),
 ]
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}

@@ -1,0 +1,45 @@
+"""`pv audit`: the traceability chain of each contract, every broken link a finding."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pv.audit import audit
+from pv.config import load_config, without_ignored
+from pv.diagnostics import Severity
+from pv.plan import make_plan
+from pv.registry import RegistryError
+from pv.render import FORMATS, exit_code, render
+
+EXAMPLE = """example:
+  pv audit                          # every contract under contracts/
+  pv audit contracts/rmsnorm-kernel-v1.yaml --format json
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser("audit", help="trace obligations -> falsifiers -> tests, report broken links",
+                            description=__doc__, epilog=EXAMPLE,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paths", nargs="*", type=Path, help="contract files or directories (default: [tool.pv] contracts)")
+    parser.add_argument("--format", choices=FORMATS, default="text")
+    parser.add_argument("--strict", action="store_true", help="warnings are findings too (exit 1)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        plan = make_plan(args.paths or None)
+    except RegistryError as failed:
+        print(f"pv audit: {failed}", file=sys.stderr)
+        return 2
+    config = load_config(plan.root)
+    result = audit(plan)
+    diagnostics = without_ignored(result.diagnostics, config)
+    summary = result.summary()
+    summary["errors"] = sum(d.severity is Severity.ERROR for d in diagnostics)
+    summary["warnings"] = len(diagnostics) - summary["errors"]
+    render(args.format, diagnostics, summary)
+    return exit_code(diagnostics, strict=args.strict or config.strict)

@@ -1,0 +1,41 @@
+"""`pv coverage`: obligations covered by falsifiers and falsifiers bound to tests, across contracts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from pv.coverage import coverage_report, render_coverage_text
+from pv.plan import make_plan
+from pv.registry import RegistryError
+from pv.traceability import trace_plan
+
+EXAMPLE = """example:
+  pv coverage                       # every contract under contracts/
+  pv coverage ../corpus/contracts --format json
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser("coverage", help="obligations covered and falsifiers bound, per contract and overall",
+                            description=__doc__, epilog=EXAMPLE,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paths", nargs="*", type=Path, help="contract files or directories (default: [tool.pv] contracts)")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        plan = make_plan(args.paths or None)
+    except RegistryError as failed:
+        print(f"pv coverage: {failed}", file=sys.stderr)
+        return 2
+    report = coverage_report(trace_plan(plan))
+    if args.format == "json":
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(render_coverage_text(report))
+    return 0

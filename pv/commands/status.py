@@ -1,0 +1,41 @@
+"""`pv status`: each contract's equations, obligations, falsifiers and derived vs declared status."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from pv.contract_status import render_status_text, status_report
+from pv.plan import make_plan
+from pv.registry import RegistryError
+
+EXAMPLE = """example:
+  pv status                         # every contract under contracts/, with the latest evidence
+  pv status contracts/rmsnorm-kernel-v1.yaml --format json
+exit 1 when a contract declares a status its evidence does not support.
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser("status", help="derived status of each contract and falsifier",
+                            description=__doc__, epilog=EXAMPLE,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paths", nargs="*", type=Path, help="contract files or directories (default: [tool.pv] contracts)")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        plan = make_plan(args.paths or None)
+    except RegistryError as failed:
+        print(f"pv status: {failed}", file=sys.stderr)
+        return 2
+    report = status_report(plan)
+    if args.format == "json":
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(render_status_text(report))
+    return 1 if any(c["overclaim"] for c in report["contracts"]) else 0
