@@ -8,9 +8,9 @@ from collections.abc import Sequence
 
 from pv import __version__
 from pv.config import ConfigError
-from pv.commands import audit, check, coverage, explain, falsify, lint, mutate, schema, scoreboard, status, validate
+from pv.commands import audit, check, coverage, diff, explain, falsify, lint, mutate, schema, scoreboard, status, validate
 
-COMMANDS = (check, validate, lint, falsify, mutate, scoreboard, status, audit, coverage, schema, explain)
+COMMANDS = (check, validate, lint, falsify, mutate, scoreboard, status, audit, coverage, diff, schema, explain)
 
 EXAMPLE = """examples:
   pv check                          the main job: validate, lint, falsify, mutate, scoreboard
@@ -22,6 +22,7 @@ EXAMPLE = """examples:
   pv status                         derived vs declared status of each contract and falsifier
   pv audit                          obligation -> falsifier -> test traceability findings
   pv coverage --format json         obligations covered and falsifiers bound, overall
+  pv diff old.yaml new.yaml         what changed and the semver bump it needs
   pv schema > contract.schema.json  JSON Schema for editors
   pv explain PV-SCHEMA-006          what a diagnostic code means and how to fix it
 """
