@@ -8,9 +8,9 @@ from collections.abc import Sequence
 
 from pv import __version__
 from pv.config import ConfigError
-from pv.commands import audit, check, coverage, diff, equations, explain, graph, falsify, lint, mutate, schema, scoreboard, status, validate
+from pv.commands import audit, check, coverage, diff, equations, explain, falsify, graph, lint, mutate, new, schema, scoreboard, status, validate
 
-COMMANDS = (check, validate, lint, falsify, mutate, scoreboard, status, audit, coverage, diff, graph, equations, schema, explain)
+COMMANDS = (check, validate, lint, falsify, mutate, scoreboard, status, audit, coverage, diff, graph, equations, new, schema, explain)
 
 EXAMPLE = """examples:
   pv check                          the main job: validate, lint, falsify, mutate, scoreboard
@@ -25,6 +25,7 @@ EXAMPLE = """examples:
   pv diff old.yaml new.yaml         what changed and the semver bump it needs
   pv graph --format dot             the depends_on graph; a cycle is an error
   pv equations --format latex       each contract's equations as LaTeX
+  pv new softmax-kernel-v1          scaffold a contract and its failing, bound falsifier tests
   pv schema > contract.schema.json  JSON Schema for editors
   pv explain PV-SCHEMA-006          what a diagnostic code means and how to fix it
 """
