@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pv.binding import Binding, BindingState, resolve_binding
 from pv.diagnostics import Diagnostic
-from pv.registry import Registry
+from pv.registry import CollectedTest, Registry
 from pv.rules import rule
 from pv.status import FalsifierState, FalsifierStatus, derive_contract_status, optimistic, unsupported_claim
 from pv.validate import ContractFile
@@ -39,6 +39,7 @@ def lint(files: list[ContractFile], registry: Registry, *, strict: bool, known_i
     The vacuity guard is off only for an incremental run whose change touched no contract.
     """
     result = LintResult()
+    by_falsifier = registry.by_falsifier()  # once: it indexes every collected test
     for f in files:
         if f.contract is None:
             continue
@@ -47,7 +48,7 @@ def lint(files: list[ContractFile], registry: Registry, *, strict: bool, known_i
         result.declared += len(bindings)
         result.resolved += sum(b.state is BindingState.RESOLVED for b in bindings)
         result.pending += sum(b.state is BindingState.PENDING for b in bindings)
-        result.diagnostics.extend(_contract_bindings(f, bindings, registry, strict))
+        result.diagnostics.extend(_contract_bindings(f, bindings, by_falsifier, strict))
     result.diagnostics.extend(_orphans(registry, known_ids))
     result.diagnostics.extend(_collection_errors(registry))
     if strict and vacuity_guard and (result.resolved == 0 or result.resolved + result.pending < result.declared):
@@ -58,10 +59,10 @@ def lint(files: list[ContractFile], registry: Registry, *, strict: bool, known_i
     return result
 
 
-def _contract_bindings(f: ContractFile, bindings: list[Binding], registry: Registry, strict: bool) -> Iterator[Diagnostic]:
+def _contract_bindings(f: ContractFile, bindings: list[Binding], by_falsifier: dict[str, list[CollectedTest]],
+                       strict: bool) -> Iterator[Diagnostic]:
     assert f.contract is not None
     at = f.doc.position
-    by_falsifier = registry.by_falsifier()
     implementations = sorted(f.contract.implementations)
     for i, (test, binding) in enumerate(zip(f.contract.falsification_tests, bindings)):
         where = ("falsification_tests", i, "test")

@@ -1,10 +1,20 @@
 """Untrusted YAML in, plain data plus source positions out.
 
-pv composes the node graph with libyaml when present (pure Python otherwise) and
-builds the data itself, so that: no tag can construct an object, duplicate keys are
-errors instead of silently keeping the last value, alias expansion is bounded, every
-value keeps its line and column, and YAML 1.1 timestamps stay the strings the author
-wrote (the Rust loader reads `created: 2026-02-18` as text too).
+pv builds the data itself from libyaml's event stream (pure Python when libyaml is
+absent), so that: no tag can construct an object, duplicate keys are errors instead of
+silently keeping the last value, alias expansion and nesting are bounded, every value
+keeps its line and column, and YAML 1.1 timestamps stay the strings the author wrote
+(the Rust loader reads `created: 2026-02-18` as text too).
+
+Two passes, one meaning. The fast pass (`_fast_build`) turns events into data with an
+explicit stack: no node objects, no recursion (libyaml's own composer recurses in C and
+crashes on ~100,000 nested brackets), no per-value bookkeeping. Positions are needed
+only when a diagnostic is emitted, so they are built on first use by the positioned
+pass (`_Builder`, over the composed node graph). Anything unusual (a tag, a duplicate or
+non-scalar key, a merge key, an alias problem, a second document) sends the file down
+the positioned pass at once, which reports it; the fast pass only bounds size and depth
+first, so the composer never sees a document it could not survive. tests/test_fuzz.py
+checks that both passes build the same data.
 """
 
 from __future__ import annotations
@@ -16,15 +26,23 @@ from typing import Any
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.events import (AliasEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
+                         SequenceEndEvent, SequenceStartEvent, StreamEndEvent)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
 
 from pv.diagnostics import Diagnostic
 from pv.rules import rule
 
 try:
+    from yaml.cyaml import CParser as _Parser
+
     _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = yaml.SafeLoader
+
+    def _Parser(text: str) -> yaml.SafeLoader:  # type: ignore[no-redef]
+        return yaml.SafeLoader(text)
 
 Path_ = tuple[str | int, ...]
 Position = tuple[int, int]
@@ -43,18 +61,51 @@ _MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 # YAML 1.2 reads `1e-5` as a float; YAML 1.1 (PyYAML) needs a dot and reads a string.
 # Contracts are written for the YAML 1.2 reading, so plain scalars of this form are numbers.
 _YAML12_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+")
+_TOO_MANY = f"more than {MAX_EXPANDED_NODES:,} values after alias expansion"
+_TOO_DEEP = f"nesting deeper than {MAX_DEPTH} levels"
 
 
 @dataclass
 class Document:
-    """A parsed YAML file: its data, where each value sits, and what went wrong."""
+    """A parsed YAML file: its data, where each value sits, and what went wrong.
+
+    `positions` and `key_positions` are built on first use: most files produce no
+    diagnostic and never need them.
+    """
 
     path: str
     data: Any = None
-    positions: dict[Path_, Position] = field(default_factory=dict)
-    key_positions: dict[Path_, Position] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     text: str = ""
+    _positions: dict[Path_, Position] | None = field(default=None, repr=False)
+    _key_positions: dict[Path_, Position] | None = field(default=None, repr=False)
+
+    @property
+    def positions(self) -> dict[Path_, Position]:
+        """Where each value starts, by path from the document root."""
+        if self._positions is None:
+            self._locate()
+        assert self._positions is not None
+        return self._positions
+
+    @property
+    def key_positions(self) -> dict[Path_, Position]:
+        """Where the key naming each mapping value starts."""
+        if self._key_positions is None:
+            self._locate()
+        assert self._key_positions is not None
+        return self._key_positions
+
+    def _locate(self) -> None:
+        self._positions, self._key_positions = {}, {}
+        if self.data is None or not self.text:
+            return
+        shadow = Document(path=self.path, text=self.text, _positions={}, _key_positions={})
+        try:
+            _Builder(shadow).build(yaml.compose(self.text, Loader=_Loader), (), 0)
+        except (yaml.YAMLError, _TooLarge, RecursionError):  # pragma: no cover - the fast pass read it
+            return
+        self._positions, self._key_positions = shadow._positions, shadow._key_positions
 
     def position(self, at: Path_) -> Position:
         """Where the value at `at` (or its nearest existing ancestor) starts."""
@@ -70,8 +121,8 @@ class Document:
 
 
 class _TooLarge(Exception):
-    def __init__(self, node: Node, reason: str) -> None:
-        self.node, self.reason = node, reason
+    def __init__(self, position: Position, reason: str) -> None:
+        self.position, self.reason = position, reason
 
 
 def _pos(node: Node) -> Position:
@@ -83,16 +134,15 @@ class _Builder:
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc
-        self.scalars = SafeConstructor()
         self.expanded = 0
 
     def build(self, node: Node, at: Path_, depth: int) -> Any:
         self.expanded += 1
         if self.expanded > MAX_EXPANDED_NODES:
-            raise _TooLarge(node, f"more than {MAX_EXPANDED_NODES:,} values after alias expansion")
+            raise _TooLarge(_pos(node), _TOO_MANY)
         if depth > MAX_DEPTH:
-            raise _TooLarge(node, f"nesting deeper than {MAX_DEPTH} levels")
-        self.doc.positions[at] = _pos(node)
+            raise _TooLarge(_pos(node), _TOO_DEEP)
+        self.doc.positions[at] = _pos(node)  # the shadow document's eager dict
         if isinstance(node, ScalarNode):
             return self.scalar(node, at)
         if isinstance(node, SequenceNode):
@@ -101,7 +151,7 @@ class _Builder:
         if isinstance(node, MappingNode):
             self.check_tag(node, _MAP, at)
             return self.mapping(node, at, depth)
-        raise _TooLarge(node, "unsupported node")  # pragma: no cover - composer yields only these
+        raise _TooLarge(_pos(node), "unsupported node")  # pragma: no cover - composer yields only these
 
     def check_tag(self, node: Node, expected: str, at: Path_) -> None:
         if node.tag != expected:
@@ -109,18 +159,11 @@ class _Builder:
                 self.doc.path, _pos(node), f"tag {node.tag!r} is not accepted; contracts are plain YAML data"))
 
     def scalar(self, node: ScalarNode, at: Path_) -> Any:
-        if node.tag == _TIMESTAMP:
-            return node.value  # keep the date as written, as the Rust loader does
-        if node.tag == _STR and not node.style and _YAML12_FLOAT.fullmatch(node.value):
-            return float(node.value)
-        if node.tag not in _PLAIN_TAGS:
+        if node.tag not in _PLAIN_TAGS and node.tag != _TIMESTAMP:
             self.doc.diagnostics.append(rule("PV-YAML-003").at(
                 self.doc.path, _pos(node), f"tag {node.tag!r} is not accepted; contracts are plain YAML data"))
             return node.value
-        try:
-            return self.scalars.construct_object(node)
-        except (ConstructorError, ValueError):
-            return node.value
+        return _scalar_value(node)
 
     def mapping(self, node: MappingNode, at: Path_, depth: int) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
@@ -158,6 +201,153 @@ class _Builder:
         return pairs + [(k, v) for k, v in merged if not (isinstance(k, ScalarNode) and k.value in explicit)]
 
 
+def _scalar_value(node: ScalarNode) -> Any:
+    """The value of a scalar whose tag is plain data (or a timestamp): both passes use this."""
+    if node.tag == _TIMESTAMP:
+        return node.value  # keep the date as written, as the Rust loader does
+    if node.tag == _STR:
+        return float(node.value) if not node.style and _YAML12_FLOAT.fullmatch(node.value) else node.value
+    try:
+        # The constructor functions themselves: construct_object would remember every node.
+        return SafeConstructor.yaml_constructors[node.tag](_CONSTRUCTOR, node)
+    except (ConstructorError, ValueError):
+        return node.value
+
+
+_CONSTRUCTOR = SafeConstructor()
+_IMPLICIT = Resolver.yaml_implicit_resolvers
+_UNUSUAL = object()  # a plain scalar resolving to a tag that is not plain data (`<<`, `=`)
+_PLAIN_CACHE: dict[str, Any] = {}
+_PLAIN_CACHE_MAX = 100_000
+
+
+def _plain(value: str) -> Any:
+    """An untagged plain scalar's value, resolved exactly as PyYAML's SafeLoader resolves it.
+
+    Callers look in _PLAIN_CACHE first: keys, enum words and small numbers repeat.
+    """
+    tag = _STR
+    for candidate, pattern in _IMPLICIT.get(value[0] if value else "", []) + _IMPLICIT.get(None, []):
+        if pattern.match(value):
+            tag = candidate
+            break
+    result = _scalar_value(ScalarNode(tag, value)) if tag in _PLAIN_TAGS or tag == _TIMESTAMP else _UNUSUAL
+    if len(value) <= 64 and result is not _UNUSUAL:
+        if len(_PLAIN_CACHE) >= _PLAIN_CACHE_MAX:
+            _PLAIN_CACHE.clear()
+        _PLAIN_CACHE[value] = result
+    return result
+
+
+class _Unusual(Exception):
+    """The fast pass met something only the positioned pass reports."""
+
+
+_NO_KEY, _SKIP = object(), object()
+
+
+def _fast_build(text: str) -> tuple[Any, bool]:
+    """(data, unusual) from the event stream; raises _TooLarge past the limits.
+
+    When `unusual` is True the data is unreliable and the positioned pass must run; the
+    fast pass still reads to the end so that size and depth are checked first. This loop
+    runs once per scalar of every contract, hence the locals and the inlined cache lookup.
+    """
+    parser = _Parser(text)
+    get_event = parser.get_event
+    cached = _PLAIN_CACHE.get
+    stack: list[list[Any]] = []  # [container, is_mapping, pending key, anchor, expanded at start]
+    frame: list[Any] | None = None  # stack[-1]
+    anchors: dict[str, tuple[Any, int, bool]] = {}  # name -> (value, expanded size, is a scalar)
+    expanded = depth = 0
+    unusual = False
+    root: Any = None
+    try:
+        while True:
+            event = get_event()
+            kind = type(event)
+            if kind is ScalarEvent:
+                expanded += 1
+                value = event.value
+                if event.tag is not None:
+                    unusual = True
+                elif event.implicit[0]:
+                    found = cached(value, _UNUSUAL)
+                    if found is _UNUSUAL:
+                        found = _plain(value)
+                        if found is _UNUSUAL:
+                            unusual, found = True, value
+                    value = found
+                if event.anchor is not None:
+                    unusual = unusual or event.anchor in anchors
+                    anchors[event.anchor] = (value, 1, True)
+                scalar = True
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                expanded += 1
+                if expanded > MAX_EXPANDED_NODES:
+                    raise _TooLarge(_mark(event), _TOO_MANY)
+                if depth > MAX_DEPTH:
+                    raise _TooLarge(_mark(event), _TOO_DEEP)
+                mapping = kind is MappingStartEvent
+                if event.tag is not None and event.tag != (_MAP if mapping else _SEQ):
+                    unusual = True
+                frame = [{} if mapping else [], mapping, _NO_KEY, event.anchor, expanded - 1]
+                stack.append(frame)
+                depth += 1
+                continue
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                value, _, _, anchor, start = stack.pop()
+                depth -= 1
+                frame = stack[-1] if stack else None
+                if anchor is not None:
+                    unusual = unusual or anchor in anchors
+                    anchors[anchor] = (value, expanded - start, False)
+                scalar = False
+            elif kind is AliasEvent:
+                known = anchors.get(event.anchor)
+                if known is None:  # undefined, or an alias inside its own anchor (recursive data)
+                    unusual, value, size, scalar = True, None, 1, True
+                else:
+                    value, size, scalar = known
+                expanded += size
+                if expanded > MAX_EXPANDED_NODES:
+                    raise _TooLarge(_mark(event), _TOO_MANY)
+            elif kind is StreamEndEvent or event is None:
+                break
+            elif kind is DocumentStartEvent and expanded:
+                unusual = True  # a second document: the composer reports it
+                break
+            else:
+                continue  # stream and document boundaries
+            if depth > MAX_DEPTH:
+                raise _TooLarge(_mark(event), _TOO_DEEP)
+            if frame is None:
+                root = value
+            elif not frame[1]:
+                frame[0].append(value)
+            elif frame[2] is _NO_KEY:
+                if not scalar:
+                    unusual, frame[2] = True, _SKIP
+                    continue
+                if type(value) is not str and type(value) is not int:
+                    value = str(value)
+                if value in frame[0]:
+                    unusual, frame[2] = True, _SKIP
+                else:
+                    frame[2] = value
+            else:
+                if frame[2] is not _SKIP:
+                    frame[0][frame[2]] = value
+                frame[2] = _NO_KEY
+    finally:
+        parser.dispose()
+    return root, unusual
+
+
+def _mark(event: Any) -> Position:
+    return (event.start_mark.line + 1, event.start_mark.column + 1)
+
+
 def _decode(raw: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
@@ -177,6 +367,11 @@ def parse_text(text: str, path: str) -> Document:
     """Parse YAML text into a `Document`; problems become diagnostics, never exceptions."""
     doc = Document(path=path, text=text)
     try:
+        data, unusual = _fast_build(text)
+        if not unusual:
+            doc.data = data
+            return doc
+        doc._positions, doc._key_positions = {}, {}
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as bad:
         mark = bad.problem_mark or bad.context_mark
@@ -185,6 +380,9 @@ def parse_text(text: str, path: str) -> Document:
         return doc
     except yaml.YAMLError as bad:
         doc.diagnostics.append(rule("PV-YAML-001").at(path, (1, 1), str(bad).splitlines()[0]))
+        return doc
+    except _TooLarge as too_large:
+        doc.diagnostics.append(rule("PV-YAML-004").at(path, too_large.position, too_large.reason))
         return doc
     except RecursionError:
         doc.diagnostics.append(rule("PV-YAML-004").at(path, (1, 1), "nesting too deep to parse"))
@@ -195,7 +393,7 @@ def parse_text(text: str, path: str) -> Document:
         doc.data = _Builder(doc).build(node, (), 0)
     except _TooLarge as too_large:
         doc.data = None
-        doc.diagnostics.append(rule("PV-YAML-004").at(path, _pos(too_large.node), too_large.reason))
+        doc.diagnostics.append(rule("PV-YAML-004").at(path, too_large.position, too_large.reason))
     except RecursionError:
         doc.data = None
         doc.diagnostics.append(rule("PV-YAML-004").at(path, (1, 1), "nesting too deep to parse"))
