@@ -17,6 +17,7 @@ from pathlib import Path
 from pv.atomic import write_json
 from pv.crossfile import ContractSummary, registry_findings, summarize
 from pv.diagnostics import Diagnostic
+from pv.loader import read_bounded
 from pv.project import contract_dirs
 from pv.registry import CACHE_DIR, Registry
 from pv.validate import ValidationResult, check_file, discover
@@ -25,7 +26,7 @@ INDEX_FILE = "contracts.json"
 
 
 def _digest(path: Path) -> str:
-    return hashlib.blake2b(path.read_bytes(), digest_size=20).hexdigest()
+    return hashlib.blake2b(read_bounded(path), digest_size=20).hexdigest()  # a FIFO would block read_bytes
 
 
 def contract_index(root: Path) -> list[ContractSummary]:

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from pv.diagnostics import Diagnostic
-from pv.loader import Document, Path_
+from pv.loader import Document, Path_, excerpt
 from pv.rules import rule
 
 
@@ -41,6 +41,7 @@ def closest_typo(key: str, known: list[str]) -> str | None:
     not a misspelt `enforcement`.
     """
     budget = 1 if len(key) <= 5 else 2
+    known = [k for k in known if abs(len(k) - len(key)) <= budget]  # the distance is at least that
     best = min(known, key=lambda k: edit_distance(key, k), default=None)
     if best is not None and 0 < edit_distance(key, best) <= budget:
         return best
@@ -101,11 +102,11 @@ def _walk(doc: Document, data: Any, model: type[BaseModel], at: Path_) -> Iterat
 
 
 def _unknown(doc: Document, key: str, known: list[str], at: Path_, where: str) -> Diagnostic:
-    place = ".".join(str(p) for p in at[:-1]) or "top level"
+    place = excerpt(".".join(str(p) for p in at[:-1])) or "top level"
     close = closest_typo(key, known)
     position = doc.key_position(at)
     if close:
         return rule("PV-SCHEMA-006").at(
-            doc.path, position, f"unknown key '{key}' in {place}; did you mean '{close}'?",
-            f"rename '{key}' to '{close}'")
-    return rule("PV-SCHEMA-005").at(doc.path, position, f"unknown key '{key}' in {place} ({where} does not define it)")
+            doc.path, position, f"unknown key '{excerpt(key)}' in {place}; did you mean '{close}'?",
+            f"rename '{excerpt(key)}' to '{close}'")
+    return rule("PV-SCHEMA-005").at(doc.path, position, f"unknown key '{excerpt(key)}' in {place} ({where} does not define it)")

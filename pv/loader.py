@@ -19,7 +19,10 @@ checks that both passes build the same data.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +53,7 @@ Position = tuple[int, int]
 # Values past these limits are refused with PV-YAML-004 instead of exhausting memory.
 MAX_EXPANDED_NODES = 1_000_000
 MAX_DEPTH = 200
+MAX_FILE_BYTES = 32 * 1024 * 1024  # contracts are kilobytes; this is a bound, not a budget
 
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
@@ -120,13 +124,46 @@ class Document:
         return self.key_positions.get(at) or self.position(at)
 
 
+EXCERPT_CHARS = 80
+
+
+def excerpt(value: object) -> str:
+    """Contract text as a diagnostic may quote it: printable and at most ~80 characters.
+
+    Keys and values are untrusted: a 10 MB key or a terminal escape sequence must not
+    reach the user's terminal or CI log verbatim.
+    """
+    text = str(value)
+    clipped = text[:EXCERPT_CHARS]
+    if not clipped.isprintable():
+        clipped = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in clipped)
+    return clipped if len(text) <= EXCERPT_CHARS else f"{clipped}... ({len(text):,} characters)"
+
+
 class _TooLarge(Exception):
-    def __init__(self, position: Position, reason: str) -> None:
-        self.position, self.reason = position, reason
+    def __init__(self, index: int, reason: str) -> None:
+        self.index, self.reason = index, reason  # character offset into the text
 
 
-def _pos(node: Node) -> Position:
-    return (node.start_mark.line + 1, node.start_mark.column + 1)
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class _Lines:
+    """Character offset -> (line, column) as an editor counts them.
+
+    libyaml's own line numbers follow YAML 1.1, which also breaks lines at NEL, LS and
+    PS (U+0085, U+2028, U+2029) where editors do not, and put the end of a stream with no
+    final newline on a line of its own; its character offsets are exact.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0, *(m.end() for m in _BREAK.finditer(text))]
+        self.length = len(text)
+
+    def at(self, index: int) -> Position:
+        index = min(index, self.length)
+        line = bisect_right(self.starts, index) - 1
+        return (line + 1, index - self.starts[line] + 1)
 
 
 class _Builder:
@@ -134,15 +171,16 @@ class _Builder:
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc
+        self.lines = _Lines(doc.text)
         self.expanded = 0
 
     def build(self, node: Node, at: Path_, depth: int) -> Any:
         self.expanded += 1
         if self.expanded > MAX_EXPANDED_NODES:
-            raise _TooLarge(_pos(node), _TOO_MANY)
+            raise _TooLarge(node.start_mark.index, _TOO_MANY)
         if depth > MAX_DEPTH:
-            raise _TooLarge(_pos(node), _TOO_DEEP)
-        self.doc.positions[at] = _pos(node)  # the shadow document's eager dict
+            raise _TooLarge(node.start_mark.index, _TOO_DEEP)
+        self.doc.positions[at] = self.pos(node)  # the shadow document's eager dict
         if isinstance(node, ScalarNode):
             return self.scalar(node, at)
         if isinstance(node, SequenceNode):
@@ -151,17 +189,20 @@ class _Builder:
         if isinstance(node, MappingNode):
             self.check_tag(node, _MAP, at)
             return self.mapping(node, at, depth)
-        raise _TooLarge(_pos(node), "unsupported node")  # pragma: no cover - composer yields only these
+        raise _TooLarge(node.start_mark.index, "unsupported node")  # pragma: no cover - composer yields only these
+
+    def pos(self, node: Node) -> Position:
+        return self.lines.at(node.start_mark.index)
 
     def check_tag(self, node: Node, expected: str, at: Path_) -> None:
         if node.tag != expected:
             self.doc.diagnostics.append(rule("PV-YAML-003").at(
-                self.doc.path, _pos(node), f"tag {node.tag!r} is not accepted; contracts are plain YAML data"))
+                self.doc.path, self.pos(node), f"tag '{excerpt(node.tag)}' is not accepted; contracts are plain YAML data"))
 
     def scalar(self, node: ScalarNode, at: Path_) -> Any:
         if node.tag not in _PLAIN_TAGS and node.tag != _TIMESTAMP:
             self.doc.diagnostics.append(rule("PV-YAML-003").at(
-                self.doc.path, _pos(node), f"tag {node.tag!r} is not accepted; contracts are plain YAML data"))
+                self.doc.path, self.pos(node), f"tag '{excerpt(node.tag)}' is not accepted; contracts are plain YAML data"))
             return node.value
         return _scalar_value(node)
 
@@ -170,18 +211,18 @@ class _Builder:
         for key_node, value_node in self._pairs(node):
             if not isinstance(key_node, ScalarNode):
                 self.doc.diagnostics.append(rule("PV-SCHEMA-003").at(
-                    self.doc.path, _pos(key_node), "mapping keys must be plain scalars"))
+                    self.doc.path, self.pos(key_node), "mapping keys must be plain scalars"))
                 continue
             key = self.scalar(key_node, at)
             key = key if isinstance(key, (str, int)) and not isinstance(key, bool) else str(key)
             if key in result:
                 first = self.doc.key_positions[(*at, key)]
                 self.doc.diagnostics.append(rule("PV-YAML-002").at(
-                    self.doc.path, _pos(key_node),
-                    f"duplicate key {key!r} (first defined at line {first[0]}); "
+                    self.doc.path, self.pos(key_node),
+                    f"duplicate key '{excerpt(key)}' (first defined at line {first[0]}); "
                     "YAML would silently keep only the last value"))
                 continue
-            self.doc.key_positions[(*at, key)] = _pos(key_node)
+            self.doc.key_positions[(*at, key)] = self.pos(key_node)
             result[key] = self.build(value_node, (*at, key), depth + 1)
         return result
 
@@ -305,7 +346,10 @@ def _fast_build(text: str) -> tuple[Any, bool]:
                 scalar = False
             elif kind is AliasEvent:
                 known = anchors.get(event.anchor)
-                if known is None:  # undefined, or an alias inside its own anchor (recursive data)
+                if known is None and any(f[3] == event.anchor for f in stack):
+                    raise _TooLarge(_mark(event), f"alias *{excerpt(event.anchor)} refers to a node that contains "
+                                                  "it (recursive data expands without end)")
+                if known is None:  # undefined: the composer reports it
                     unusual, value, size, scalar = True, None, 1, True
                 else:
                     value, size, scalar = known
@@ -344,8 +388,8 @@ def _fast_build(text: str) -> tuple[Any, bool]:
     return root, unusual
 
 
-def _mark(event: Any) -> Position:
-    return (event.start_mark.line + 1, event.start_mark.column + 1)
+def _mark(event: Any) -> int:
+    return int(event.start_mark.index)
 
 
 def _decode(raw: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
@@ -375,14 +419,14 @@ def parse_text(text: str, path: str) -> Document:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as bad:
         mark = bad.problem_mark or bad.context_mark
-        where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        where = _Lines(text).at(mark.index) if mark else (1, 1)
         doc.diagnostics.append(rule("PV-YAML-001").at(path, where, f"{bad.problem or bad.context}".strip()))
         return doc
     except yaml.YAMLError as bad:
         doc.diagnostics.append(rule("PV-YAML-001").at(path, (1, 1), str(bad).splitlines()[0]))
         return doc
     except _TooLarge as too_large:
-        doc.diagnostics.append(rule("PV-YAML-004").at(path, too_large.position, too_large.reason))
+        doc.diagnostics.append(rule("PV-YAML-004").at(path, _Lines(text).at(too_large.index), too_large.reason))
         return doc
     except RecursionError:
         doc.diagnostics.append(rule("PV-YAML-004").at(path, (1, 1), "nesting too deep to parse"))
@@ -393,18 +437,55 @@ def parse_text(text: str, path: str) -> Document:
         doc.data = _Builder(doc).build(node, (), 0)
     except _TooLarge as too_large:
         doc.data = None
-        doc.diagnostics.append(rule("PV-YAML-004").at(path, too_large.position, too_large.reason))
+        doc.diagnostics.append(rule("PV-YAML-004").at(path, _Lines(text).at(too_large.index), too_large.reason))
     except RecursionError:
         doc.data = None
         doc.diagnostics.append(rule("PV-YAML-004").at(path, (1, 1), "nesting too deep to parse"))
     return doc
 
 
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+class NotAContractFile(OSError):
+    """The path exists but is no regular file of bounded size; `code` says which rule applies."""
+
+    def __init__(self, code: str, position: Position, message: str) -> None:
+        super().__init__(message)
+        self.code, self.position, self.message = code, position, message
+
+
+def read_bounded(path: Path) -> bytes:
+    """The file's bytes, refusing anything that is not a regular file of bounded size.
+
+    Opened without blocking and checked on the open descriptor, so a FIFO or a device
+    named like a contract (or swapped in after a check) cannot hang pv or stream forever.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+            raise NotAContractFile("PV-IO-001", (0, 0), f"cannot read: it is {kind}, not a contract file")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(raw) > MAX_FILE_BYTES:
+        raise NotAContractFile("PV-YAML-004", (1, 1), f"file is larger than {MAX_FILE_BYTES // 2**20} MiB")
+    return raw
+
+
 def load(path: Path, display: str | None = None) -> Document:
     """Read and parse one file. I/O and encoding problems become diagnostics."""
     shown = display if display is not None else str(path)
     try:
-        raw = path.read_bytes()
+        raw = read_bounded(path)
+    except NotAContractFile as refused:
+        doc = Document(path=shown)
+        doc.diagnostics.append(rule(refused.code).at(shown, refused.position, refused.message))
+        return doc
     except OSError as bad:
         doc = Document(path=shown)
         doc.diagnostics.append(rule("PV-IO-001").at(shown, (0, 0), f"cannot read: {bad.strerror or bad}"))

@@ -68,7 +68,8 @@ def _key_files(root: Path) -> Iterator[Path]:
     for directory, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith(".") and not d.endswith(".egg-info"))
         for name in sorted(files):
-            if os.path.splitext(name)[1] in KEY_SUFFIXES:
+            # a FIFO or a link to a device would block or never end when hashed
+            if os.path.splitext(name)[1] in KEY_SUFFIXES and os.path.isfile(os.path.join(directory, name)):
                 yield Path(directory, name)
 
 

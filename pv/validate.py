@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import gc
+import os
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -14,7 +15,7 @@ from pydantic import ValidationError
 
 from pv.diagnostics import Diagnostic, Severity
 from pv.keys import check_keys
-from pv.loader import Document, load
+from pv.loader import EXCERPT_CHARS, Document, excerpt, load
 from pv.rules import rule
 from pv.schema import Contract
 
@@ -52,16 +53,28 @@ class ValidationResult:
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
-    """Contract files under `paths` (files as given, directories searched recursively)."""
+    """Contract files under `paths` (files as given, directories searched recursively).
+
+    Anything given that is not a directory is kept, so that reading it reports what is
+    wrong (a FIFO, a symlink loop); a directory holding no contract is an I/O error, not
+    a silent pass.
+    """
     found: list[Path] = []
     problems: list[Diagnostic] = []
     for path in paths:
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.suffix in CONTRACT_SUFFIXES and p.is_file()))
-        elif path.is_file() or path.is_symlink():
-            found.append(path)
-        else:
-            problems.append(rule("PV-IO-001").at(str(path), (0, 0), "no such file or directory"))
+        try:
+            if path.is_dir():
+                inside = sorted(p for p in path.rglob("*") if p.suffix in CONTRACT_SUFFIXES and not p.is_dir())
+                if not inside:
+                    problems.append(rule("PV-IO-001").at(
+                        str(path), (0, 0), f"no contract files ({', '.join('*' + s for s in CONTRACT_SUFFIXES)}) under this directory"))
+                found.extend(inside)
+            elif os.path.lexists(path):
+                found.append(path)
+            else:
+                problems.append(rule("PV-IO-001").at(str(path), (0, 0), "no such file or directory"))
+        except OSError as bad:
+            problems.append(rule("PV-IO-001").at(str(path), (0, 0), f"cannot read: {bad.strerror or bad}"))
     return found, problems
 
 
@@ -88,19 +101,19 @@ def check_file(path: Path) -> ContractFile:
 def _schema_errors(doc: Document, invalid: ValidationError) -> Iterator[Diagnostic]:
     for error in invalid.errors(include_url=False):
         at = tuple(error["loc"])
-        dotted = ".".join(str(p) for p in at)
+        dotted = excerpt(".".join(str(p) for p in at))
         if error["type"] == "missing":
-            parent = ".".join(str(p) for p in at[:-1]) or "top level"
+            parent = excerpt(".".join(str(p) for p in at[:-1])) or "top level"
             yield rule("PV-SCHEMA-002").at(
-                doc.path, doc.key_position(at[:-1]), f"missing required key '{at[-1]}' in {parent}")
+                doc.path, doc.key_position(at[:-1]), f"missing required key '{excerpt(at[-1])}' in {parent}")
         elif error["type"] == "literal_error":
             expected = error.get("ctx", {}).get("expected", "")
             choices = re.findall(r"'([^']*)'", expected)
             got = str(error["input"])
-            close = difflib.get_close_matches(got, choices, n=1, cutoff=0.6)
+            close = difflib.get_close_matches(got, choices, n=1, cutoff=0.6) if len(got) <= EXCERPT_CHARS else []
             hint = f"; did you mean '{close[0]}'?" if close else ""
             yield rule("PV-SCHEMA-004").at(
-                doc.path, doc.position(at), f"{dotted}: '{got}' is not one of {', '.join(choices)}{hint}")
+                doc.path, doc.position(at), f"{dotted}: '{excerpt(got)}' is not one of {', '.join(choices)}{hint}")
         else:
             yield rule("PV-SCHEMA-003").at(doc.path, doc.position(at), f"{dotted}: {error['msg']}")
 
@@ -116,12 +129,12 @@ def _contract_rules(doc: Document, contract: Contract) -> Iterator[Diagnostic]:
         yield rule("SCHEMA-002").at(p, at(("metadata", "version")), "metadata.version must not be empty")
     elif not SEMVER.fullmatch(meta.version):
         yield rule("PV-SCHEMA-007").at(p, at(("metadata", "version")),
-                                       f"metadata.version '{meta.version}' is not semver (MAJOR.MINOR.PATCH)")
+                                       f"metadata.version '{excerpt(meta.version)}' is not semver (MAJOR.MINOR.PATCH)")
     if not contract.equations:
         yield rule("SCHEMA-003").at(p, at(("equations",)), "equations must contain at least one equation")
     for name, equation in contract.equations.items():
         if not equation.formula.strip():
-            yield rule("SCHEMA-004").at(p, at(("equations", name, "formula")), f"equations.{name}.formula must not be empty")
+            yield rule("SCHEMA-004").at(p, at(("equations", name, "formula")), f"equations.{excerpt(name)}.formula must not be empty")
     yield from _obligation_rules(doc, contract)
     yield from _falsifier_rules(doc, contract)
     yield from _kani_rules(doc, contract)
@@ -132,7 +145,7 @@ def _contract_rules(doc: Document, contract: Contract) -> Iterator[Diagnostic]:
         for i, check in enumerate(contract.qa_gate.checks):
             if FALSIFIER_ID.fullmatch(check) and check not in declared:
                 yield rule("PV-SCHEMA-013").at(p, at(("qa_gate", "checks", i)),
-                                               f"qa_gate.checks names {check}, which this contract does not declare")
+                                               f"qa_gate.checks names {excerpt(check)}, which this contract does not declare")
     if contract.equations and not contract.proof_obligations:
         yield rule("AUDIT-003").at(p, at(("equations",)), "equations defined but no proof obligations")
 
@@ -148,12 +161,12 @@ def _obligation_rules(doc: Document, contract: Contract) -> Iterator[Diagnostic]
         if ob.formal is not None:
             if ob.formal in formals:
                 yield rule("SCHEMA-006").at(p, at(("proof_obligations", i, "formal")),
-                                            f"duplicate formal predicate (same as proof_obligations[{formals[ob.formal]}]): {ob.formal}")
+                                            f"duplicate formal predicate (same as proof_obligations[{formals[ob.formal]}]): {excerpt(ob.formal)}")
             formals.setdefault(ob.formal, i)
         if ob.id is not None:
             if ob.id in ids:
                 yield rule("PV-SCHEMA-012").at(p, at(("proof_obligations", i, "id")),
-                                               f"duplicate obligation id {ob.id} (also proof_obligations[{ids[ob.id]}])")
+                                               f"duplicate obligation id {excerpt(ob.id)} (also proof_obligations[{ids[ob.id]}])")
             ids.setdefault(ob.id, i)
 
 
@@ -170,19 +183,19 @@ def _falsifier_rules(doc: Document, contract: Contract) -> Iterator[Diagnostic]:
     for i, test in enumerate(contract.falsification_tests):
         where = ("falsification_tests", i)
         if test.id in seen:
-            yield rule("SCHEMA-007").at(p, at((*where, "id")), f"duplicate falsification test id {test.id}")
+            yield rule("SCHEMA-007").at(p, at((*where, "id")), f"duplicate falsification test id {excerpt(test.id)}")
         seen.add(test.id)
         if not FALSIFIER_ID.fullmatch(test.id):
             yield rule("PV-SCHEMA-008").at(p, at((*where, "id")),
-                                           f"falsifier id '{test.id}' does not match FALSIFY-<PREFIX>-<NNN>")
+                                           f"falsifier id '{excerpt(test.id)}' does not match FALSIFY-<PREFIX>-<NNN>")
         if not test.prediction.strip():
-            yield rule("SCHEMA-008").at(p, at((*where, "prediction")), f"{test.id}: prediction must not be empty")
+            yield rule("SCHEMA-008").at(p, at((*where, "prediction")), f"{excerpt(test.id)}: prediction must not be empty")
         if not test.if_fails.strip():
             yield rule("SCHEMA-009").at(p, at((*where, "if_fails")) if "if_fails" in doc.data["falsification_tests"][i] else at(where),
-                                        f"{test.id}: if_fails is empty; describe the likely root cause")
+                                        f"{excerpt(test.id)}: if_fails is empty; describe the likely root cause")
         if test.obligation is not None and test.obligation not in obligations:
             yield rule("PV-SCHEMA-011").at(p, at((*where, "obligation")),
-                                           f"{test.id} cites obligation {test.obligation}, which no proof obligation declares")
+                                           f"{excerpt(test.id)} cites obligation {excerpt(test.obligation)}, which no proof obligation declares")
 
 
 def _kani_rules(doc: Document, contract: Contract) -> Iterator[Diagnostic]:
@@ -192,16 +205,16 @@ def _kani_rules(doc: Document, contract: Contract) -> Iterator[Diagnostic]:
     for i, harness in enumerate(contract.kani_harnesses):
         where = ("kani_harnesses", i)
         if harness.id in seen:
-            yield rule("SCHEMA-010").at(p, at((*where, "id")), f"duplicate Kani harness id {harness.id}")
+            yield rule("SCHEMA-010").at(p, at((*where, "id")), f"duplicate Kani harness id {excerpt(harness.id)}")
         seen.add(harness.id)
         if not harness.obligation.strip():
-            yield rule("SCHEMA-011").at(p, at((*where, "obligation")), f"{harness.id}: obligation must not be empty")
-            yield rule("AUDIT-002").at(p, at((*where, "obligation")), f"Kani harness {harness.id} has an empty obligation reference")
+            yield rule("SCHEMA-011").at(p, at((*where, "obligation")), f"{excerpt(harness.id)}: obligation must not be empty")
+            yield rule("AUDIT-002").at(p, at((*where, "obligation")), f"Kani harness {excerpt(harness.id)} has an empty obligation reference")
         elif obligations and harness.obligation not in obligations:
             yield rule("PV-SCHEMA-011").at(p, at((*where, "obligation")),
-                                           f"{harness.id} cites obligation {harness.obligation}, which no proof obligation declares")
+                                           f"{excerpt(harness.id)} cites obligation {excerpt(harness.obligation)}, which no proof obligation declares")
         if harness.bound is None:
-            yield rule("SCHEMA-012").at(p, at(where), f"{harness.id}: no unwind bound")
+            yield rule("SCHEMA-012").at(p, at(where), f"{excerpt(harness.id)}: no unwind bound")
 
 
 def check_registry(files: list[ContractFile]) -> Iterator[Diagnostic]:
@@ -218,13 +231,13 @@ def check_registry(files: list[ContractFile]) -> Iterator[Diagnostic]:
             elif first is not f:
                 line = first.doc.position(_falsifier_path(first, test.id))[0]
                 yield rule("PV-SCHEMA-009").at(f.path, f.doc.position(("falsification_tests", i, "id")),
-                                               f"{test.id} is also declared in {first.path}:{line}")
+                                               f"{excerpt(test.id)} is also declared in {first.path}:{line}")
         for i, stem in enumerate(f.contract.metadata.depends_on):
             if stem not in stems:
-                close = difflib.get_close_matches(stem, sorted(stems), n=1)
+                close = difflib.get_close_matches(stem, sorted(stems), n=1) if len(stem) <= EXCERPT_CHARS else []
                 hint = f"; did you mean '{close[0]}'?" if close else ""
                 yield rule("PV-SCHEMA-010").at(f.path, f.doc.position(("metadata", "depends_on", i)),
-                                               f"depends_on names '{stem}', which is not among the contracts given{hint}")
+                                               f"depends_on names '{excerpt(stem)}', which is not among the contracts given{hint}")
 
 
 def _falsifier_path(f: ContractFile, falsifier_id: str) -> tuple[str, int, str]:
