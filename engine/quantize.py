@@ -131,9 +131,11 @@ def _run(chunk_kernel: Callable[[np.ndarray, np.ndarray, dict], bool], blocks: n
     def span(lo: int, hi: int) -> bool:
         scratch: dict = {}
         ok = True
-        for start in range(lo, hi, _CHUNK):
-            stop = min(start + _CHUNK, hi)
-            ok &= chunk_kernel(blocks[start:stop], out[start:stop], scratch)
+        # errstate is per thread: fp16 scale overflow stores Inf as in ggml, NaN is reported
+        with np.errstate(over="ignore", invalid="ignore"):
+            for start in range(lo, hi, _CHUNK):
+                stop = min(start + _CHUNK, hi)
+                ok &= chunk_kernel(blocks[start:stop], out[start:stop], scratch)
         return ok
 
     workers = _pool()._max_workers  # noqa: SLF001 - the pool's own size
@@ -344,8 +346,7 @@ def _q5_1_chunk(xb: np.ndarray, ob: np.ndarray, s: dict) -> bool:
 
 def _legacy(chunk_kernel: Callable[[np.ndarray, np.ndarray, dict], bool]) -> Callable[[np.ndarray, np.ndarray], bool]:
     def kernel(blocks: np.ndarray, out: np.ndarray) -> bool:
-        with np.errstate(over="ignore"):  # fp16 scale overflow stores Inf, as ggml does
-            return _run(chunk_kernel, blocks, out)
+        return _run(chunk_kernel, blocks, out)
 
     return kernel
 
@@ -500,7 +501,8 @@ def _q6_k_superblocks(xs: np.ndarray, out: np.ndarray) -> None:
 
 def _k_quant(superblocks: Callable[[np.ndarray, np.ndarray], None]) -> Callable[[np.ndarray, np.ndarray], bool]:
     def kernel(blocks: np.ndarray, out: np.ndarray) -> bool:
-        with np.errstate(over="ignore"):  # max|x| of a superblock is the finiteness probe
+        # an fp16 scale may overflow to Inf (as in ggml): Inf/NaN codes are then cast like C's
+        with np.errstate(over="ignore", invalid="ignore"):
             if not np.isfinite(np.abs(blocks).max(axis=1)).all():
                 return False
             for start in range(0, blocks.shape[0], _K_CHUNK):
