@@ -291,15 +291,15 @@ def _min_codes(xb: np.ndarray, s: dict, nmax: int) -> tuple[np.ndarray, np.ndarr
     return d, lo, q, ok
 
 
-def _pack_nibbles(q: np.ndarray, out: np.ndarray, s: dict) -> None:
+def _pack_nibbles(q: np.ndarray, out: np.ndarray, s: dict, wide: bool = False) -> None:
     """Byte j holds value j in its low nibble and value j + 16 in its high nibble (ggml order).
 
     Done eight bytes at a time on uint64 words, each word a long strided 1-D loop: with
     every byte <= 0x0F, word << 4 moves each byte's nibble up without crossing bytes.
     """
-    words = q.view(np.uint64)  # (m, 4): values 0-7, 8-15, 16-23, 24-31
-    low = _buf(s, "low", (q.shape[0], 4), np.uint64)
-    np.bitwise_and(words, np.uint64(0x0F0F0F0F0F0F0F0F), out=low)  # Q5 keeps bit 4 in qh
+    low = q.view(np.uint64)  # (m, 4): values 0-7, 8-15, 16-23, 24-31
+    if wide:  # Q5 values reach 31: bit 4 lives in qh, not in the nibble
+        low = np.bitwise_and(low, np.uint64(0x0F0F0F0F0F0F0F0F), out=_buf(s, "low", (q.shape[0], 4), np.uint64))
     rows = out.view(np.uint8)
     for half in (0, 1):
         dest = rows[:, 8 * half : 8 * half + 8].view("<u8")[:, 0]
@@ -321,7 +321,7 @@ def _q4_0_chunk(xb: np.ndarray, ob: np.ndarray, s: dict) -> bool:
 
 def _q5_0_chunk(xb: np.ndarray, ob: np.ndarray, s: dict) -> bool:
     d, q, ok = _offset_codes(xb, s, 16)
-    _pack_nibbles(q, ob["qs"], s)
+    _pack_nibbles(q, ob["qs"], s, wide=True)
     ob["qh"] = _high_bits(q)
     ob["d"] = d
     return ok
@@ -337,7 +337,7 @@ def _q4_1_chunk(xb: np.ndarray, ob: np.ndarray, s: dict) -> bool:
 
 def _q5_1_chunk(xb: np.ndarray, ob: np.ndarray, s: dict) -> bool:
     d, lo, q, ok = _min_codes(xb, s, 31)
-    _pack_nibbles(q, ob["qs"], s)
+    _pack_nibbles(q, ob["qs"], s, wide=True)
     ob["qh"] = _high_bits(q)
     with np.errstate(over="ignore"):
         ob["d"], ob["m"] = d, lo
