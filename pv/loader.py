@@ -251,8 +251,8 @@ def _scalar_value(node: ScalarNode) -> Any:
     try:
         # The constructor functions themselves: construct_object would remember every node.
         return SafeConstructor.yaml_constructors[node.tag](_CONSTRUCTOR, node)
-    except (ConstructorError, ValueError):
-        return node.value
+    except (ConstructorError, ValueError, IndexError, KeyError, OverflowError):
+        return node.value  # `!!int ""`, `!!bool maybe`: the schema then reports the type
 
 
 _CONSTRUCTOR = SafeConstructor()

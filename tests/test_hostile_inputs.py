@@ -119,6 +119,8 @@ TEXT_CASES: dict[str, tuple[str | bytes, str, int, tuple[int, int] | None]] = {
     "empty_file": ("", "PV-SCHEMA-001", 1, (1, 1)),
     "only_a_comment": ("# nothing here\n", "PV-SCHEMA-001", 1, (1, 1)),
     "mapping_as_key": ("? {a: 1}\n: 2\n", "PV-SCHEMA-003", 1, (1, 3)),
+    "explicit_tag_on_empty_value": (replace("bound: 8", "bound: !!int"), "PV-SCHEMA-003", 1, (31, 12)),
+    "explicit_bool_tag_on_a_word": (replace("bound: 8", "bound: !!bool maybe"), "PV-SCHEMA-003", 1, (31, 12)),
     "huge_integer": (replace("bound: 8", "bound: " + "9" * 5000), "PV-SCHEMA-003", 1, (31, 12)),
     "terminal_escape_in_key": (VALID_CONTRACT + '"\\e[2J\\e]0;owned\\a": 1\n', "PV-SCHEMA-005", 0, (37, 1)),
 }
