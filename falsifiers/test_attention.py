@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import engine.attention
 from engine.contract import ContractViolation
-from pv.testing import falsifier
+from pv.testing import Falsifier, falsifier
 
 ATT_001 = falsifier("FALSIFY-ATT-001")
 ATT_002 = falsifier("FALSIFY-ATT-002")
@@ -72,7 +72,7 @@ def max_error(observed: np.ndarray, expected: np.ndarray) -> float:
     return float(np.where(np.isfinite(diff), diff, np.inf).max(initial=0.0))
 
 
-def _int(f, name: str) -> int:
+def _int(f: Falsifier, name: str) -> int:
     return int(f.param(name))
 
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import engine.kd_loss
 from engine.contract import ContractViolation
-from pv.testing import falsifier
+from pv.testing import Falsifier, falsifier
 
 KD_001 = falsifier("FALSIFY-KD-001")
 KD_002 = falsifier("FALSIFY-KD-002")
@@ -74,7 +74,7 @@ def relative(observed: float, expected: float) -> float:
     return abs(observed - expected) / abs(expected) if expected != 0 else abs(observed)
 
 
-def _int(f, name: str) -> int:
+def _int(f: Falsifier, name: str) -> int:
     return int(f.param(name))
 
 

@@ -105,15 +105,18 @@ def test_unit_rms_with_unit_weight(seed: int, rows: int) -> None:
 @example(seed=0, rows=int(RN_004.param("rows")), n=int(RN_004.param("n")))
 @settings(deadline=None)
 def test_scale_invariance(seed: int, rows: int, n: int) -> None:
-    """FALSIFY-RN-004: max |rmsnorm(a x) - sign(a) rmsnorm(x)| <= 1e-9 for each contract scale a
-    (eps = 1e-16, float64)."""
+    """FALSIFY-RN-004: |rmsnorm(a x) - sign(a) rmsnorm(x)| <= 1e-9 beyond the eps term
+    |y| eps / (2 min(a^2, 1) mean(x^2)) for each contract scale a (eps = 1e-16, float64)."""
     rng = np.random.default_rng(seed)
     eps = RN_004.param("eps")
     x, g = rng.standard_normal((rows, n)), rng.standard_normal(n)
     y = rmsnorm(x, g, eps)
+    mean_square = np.mean(x * x, axis=-1, keepdims=True)
     for a in RN_004.param("scales"):
-        error = float(np.abs(rmsnorm(a * x, g, eps) - math.copysign(1.0, a) * y).max())
-        RN_004.check_close(error, RN_004.param("tol"), what=f"change under scaling by {a}")
+        # "up to the eps term": a row with a tiny mean(x^2) (n = 1, x ~ 1e-4) feels eps at a = 0.01
+        slack = np.abs(y) * eps / (2.0 * min(a * a, 1.0) * mean_square)
+        error = float((np.abs(rmsnorm(a * x, g, eps) - math.copysign(1.0, a) * y) - slack).max())
+        RN_004.check_close(error, RN_004.param("tol"), what=f"change under scaling by {a}, beyond the eps term")
 
 
 @pytest.mark.falsifies(RN_005.id)
