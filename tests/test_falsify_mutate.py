@@ -95,3 +95,18 @@ def test_unknown_mutant_name_fails_loudly(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "falsifiers"], cwd=project, capture_output=True,
                           text=True, env={**__import__("os").environ, "PV_MUTANT": "no-such-mutant"})
     assert done.returncode != 0 and "no such mutant" in done.stdout + done.stderr
+
+
+def test_check_runs_every_step_and_exits_with_the_worst(tmp_path: Path) -> None:
+    """`pv check` is the README's main command: each step runs with its own defaults, a later
+    step still runs after an earlier finding (the toy catalogue has a survivor), and the
+    scoreboard is written from the evidence of this run."""
+    project = copy_project(tmp_path)
+    done = pv(project, "check", "--profile", "fast", "--seed", "3")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    last = done.stdout.strip().splitlines()[-1]
+    assert last == ("== validate: ok; lint --strict-test-binding: ok; falsify: ok; mutate: exit 1; scoreboard: ok")
+    assert evidence(project, "falsify-")["seed"] == 3
+    board = json.loads((project / "reports" / "scoreboard.json").read_text())
+    assert board["totals"]["mutants_killed"] < board["totals"]["mutants"]

@@ -7,8 +7,8 @@ shows the whole picture; the exit code is the worst of the steps.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
+from types import ModuleType
 
 from pv.commands import falsify, lint, mutate, scoreboard, validate
 from pv.pytest_plugin import HYPOTHESIS_PROFILES
@@ -29,23 +29,29 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     parser.set_defaults(run=run)
 
 
+def _step(command: ModuleType, argv: list[str]) -> argparse.Namespace:
+    """Arguments for one step, parsed by that command's own parser so every default is its own."""
+    parser = argparse.ArgumentParser(prog="pv")
+    command.add_parser(parser.add_subparsers())
+    return parser.parse_args(argv)
+
+
 def run(args: argparse.Namespace) -> int:
-    common = {"paths": args.paths, "format": "text"}
-    steps: list[tuple[str, argparse.Namespace, object]] = [
-        ("validate", argparse.Namespace(**common, strict=False), validate.run),
-        ("lint --strict-test-binding", argparse.Namespace(**common, strict=False, strict_test_binding=True,
-                                                          fix=False, no_cache=False), lint.run),
-        ("falsify", argparse.Namespace(paths=args.paths, profile=args.profile, seed=args.seed, workers=None), falsify.run),
+    paths = [str(p) for p in args.paths]
+    seed = [] if args.seed is None else ["--seed", str(args.seed)]
+    steps = [
+        ("validate", _step(validate, ["validate", *paths])),
+        ("lint --strict-test-binding", _step(lint, ["lint", "--strict-test-binding", *paths])),
+        ("falsify", _step(falsify, ["falsify", "--profile", args.profile, *seed, *paths])),
     ]
     if not args.no_mutate:
-        steps.append(("mutate", argparse.Namespace(paths=args.paths, seed=0, catalogue=None, jobs=None), mutate.run))
-    steps.append(("scoreboard", argparse.Namespace(paths=args.paths, out=None), scoreboard.run))
+        steps.append(("mutate", _step(mutate, ["mutate", *paths])))
+    steps.append(("scoreboard", _step(scoreboard, ["scoreboard", *paths])))
     worst = 0
     outcomes = []
-    for name, step_args, step in steps:
+    for name, step_args in steps:
         print(f"== pv {name}", flush=True)
-        sys.stdout.flush()
-        code = step(step_args)  # type: ignore[operator]
+        code = int(step_args.run(step_args))
         outcomes.append(f"{name}: {'ok' if code == 0 else f'exit {code}'}")
         worst = max(worst, code)
     print("== " + "; ".join(outcomes))
