@@ -8,12 +8,16 @@ them all; the full run and the incremental run apply the same function.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pv.diagnostics import Diagnostic
+from pv.loader import EXCERPT_CHARS, excerpt
 from pv.rules import rule
-from pv.validate import ContractFile
+
+if TYPE_CHECKING:
+    from pv.validate import ContractFile
 
 Position = tuple[int, int]
 
@@ -52,8 +56,9 @@ def summarize(f: ContractFile) -> ContractSummary | None:
     )
 
 
-def registry_findings(summaries: list[ContractSummary]) -> Iterator[Diagnostic]:
+def registry_findings(summaries: Iterable[ContractSummary]) -> Iterator[Diagnostic]:
     """PV-SCHEMA-009 (an id declared by two contracts) and PV-SCHEMA-010 (unknown dependency)."""
+    summaries = list(summaries)
     stems = {s.stem for s in summaries}
     owner: dict[str, tuple[ContractSummary, Position]] = {}
     for s in summaries:
@@ -63,10 +68,10 @@ def registry_findings(summaries: list[ContractSummary]) -> Iterator[Diagnostic]:
                 owner[falsifier_id] = (s, position)
             elif first[0] is not s:
                 yield rule("PV-SCHEMA-009").at(s.path, position,
-                                               f"{falsifier_id} is also declared in {first[0].path}:{first[1][0]}")
+                                               f"{excerpt(falsifier_id)} is also declared in {first[0].path}:{first[1][0]}")
         for stem, position in s.depends_on:
             if stem not in stems:
-                close = difflib.get_close_matches(stem, sorted(stems), n=1)
+                close = difflib.get_close_matches(stem, sorted(stems), n=1) if len(stem) <= EXCERPT_CHARS else []
                 hint = f"; did you mean '{close[0]}'?" if close else ""
                 yield rule("PV-SCHEMA-010").at(s.path, position,
-                                               f"depends_on names '{stem}', which is not among the contracts given{hint}")
+                                               f"depends_on names '{excerpt(stem)}', which is not among the contracts given{hint}")

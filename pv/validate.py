@@ -217,33 +217,12 @@ def _kani_rules(doc: Document, contract: Contract) -> Iterator[Diagnostic]:
             yield rule("SCHEMA-012").at(p, at(where), f"{excerpt(harness.id)}: no unwind bound")
 
 
-def check_registry(files: list[ContractFile]) -> Iterator[Diagnostic]:
-    """Rules across every contract given: unique falsifier ids, existing dependencies."""
-    stems = {f.stem for f in files if f.contract is not None}
-    owner: dict[str, ContractFile] = {}
-    for f in files:
-        if f.contract is None:
-            continue
-        for i, test in enumerate(f.contract.falsification_tests):
-            first = owner.get(test.id)
-            if first is None:
-                owner[test.id] = f
-            elif first is not f:
-                line = first.doc.position(_falsifier_path(first, test.id))[0]
-                yield rule("PV-SCHEMA-009").at(f.path, f.doc.position(("falsification_tests", i, "id")),
-                                               f"{excerpt(test.id)} is also declared in {first.path}:{line}")
-        for i, stem in enumerate(f.contract.metadata.depends_on):
-            if stem not in stems:
-                close = difflib.get_close_matches(stem, sorted(stems), n=1) if len(stem) <= EXCERPT_CHARS else []
-                hint = f"; did you mean '{close[0]}'?" if close else ""
-                yield rule("PV-SCHEMA-010").at(f.path, f.doc.position(("metadata", "depends_on", i)),
-                                               f"depends_on names '{excerpt(stem)}', which is not among the contracts given{hint}")
+def check_registry(files: Iterable[ContractFile]) -> Iterator[Diagnostic]:
+    """Rules across every contract given (unique falsifier ids, existing dependencies): the
+    same function the incremental run applies to its cached summaries."""
+    from pv.crossfile import registry_findings, summarize  # crossfile builds on this module
 
-
-def _falsifier_path(f: ContractFile, falsifier_id: str) -> tuple[str, int, str]:
-    assert f.contract is not None
-    index = next(i for i, t in enumerate(f.contract.falsification_tests) if t.id == falsifier_id)
-    return ("falsification_tests", index, "id")
+    return registry_findings(s for s in map(summarize, files) if s is not None)
 
 
 @contextmanager
