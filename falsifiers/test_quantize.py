@@ -12,8 +12,8 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 
+import gguf  # the oracle extra; a missing oracle is a collection error, never a silent skip
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
@@ -53,25 +53,18 @@ def dequantize(data: np.ndarray, qtype: str, n: int) -> np.ndarray:
     return kernels.dequantize(data, qtype, n)
 
 
-def oracle() -> ModuleType:
-    return pytest.importorskip("gguf", reason="the gguf oracle is in the `oracle` extra")
-
-
 def oracle_quantize(x: np.ndarray, qtype: str) -> np.ndarray:
-    gguf = oracle()
     with np.errstate(all="ignore"):  # the oracle warns on fp16 overflow and 1 / subnormal
         return gguf.quants.quantize(x.astype(np.float32), gguf.GGMLQuantizationType[qtype])
 
 
 def oracle_dequantize(data: np.ndarray, qtype: str) -> np.ndarray:
-    gguf = oracle()
     with np.errstate(all="ignore"):
         return gguf.quants.dequantize(data, gguf.GGMLQuantizationType[qtype])
 
 
 def block_size(qtype: str) -> int:
     """Values per block, from the oracle's table (not from the engine under test)."""
-    gguf = oracle()
     return int(gguf.GGML_QUANT_SIZES[gguf.GGMLQuantizationType[qtype]][0])
 
 
@@ -162,7 +155,6 @@ def test_dequantize_matches_gguf(qtype: str, seed: int, rows: int, superblocks: 
 def test_bytes_per_block(qtype: str, rows: int, superblocks: int) -> None:
     """FALSIFY-QG-003: shape (rows, n / block * bytes) with the contract's bytes per block, which
     must also be the oracle's (an fp32 scale or a block of 64 changes the count)."""
-    gguf = oracle()
     per_block = int_param(QG_003, qtype)
     oracle_block, oracle_bytes = gguf.GGML_QUANT_SIZES[gguf.GGMLQuantizationType[qtype]]
     if per_block != oracle_bytes:
@@ -370,7 +362,6 @@ def test_preconditions_rejected() -> None:
 
 def write_and_read_aligned(directory: Path, sizes: list[int], alignment: int) -> None:
     """Write float32 tensors of `sizes` at `alignment`; both readers must find the same values."""
-    gguf = oracle()
     path = directory / f"aligned-{alignment}.gguf"
     arrays = [np.arange(size, dtype=np.float32) + 1 + 100 * i for i, size in enumerate(sizes)]
     metadata = {"general.alignment": np.uint32(alignment)} if alignment != 32 else {}
@@ -424,7 +415,6 @@ ORACLE_VALUE_TYPE = {
 
 
 def oracle_reads_ours(path: Path, rng: np.random.Generator) -> None:
-    gguf = oracle()
     tensors = [
         gguf_file.GGUFTensor.from_array("f32.odd", rng.standard_normal((3, 5)).astype(np.float32)),
         gguf_file.GGUFTensor.from_array("f16.vec", rng.standard_normal(7), "F16"),
@@ -450,7 +440,6 @@ def oracle_reads_ours(path: Path, rng: np.random.Generator) -> None:
 
 
 def we_read_oracles(path: Path, rng: np.random.Generator) -> None:
-    gguf = oracle()
     f32 = rng.standard_normal((4, 64)).astype(np.float32)
     odd = rng.standard_normal(5).astype(np.float32)
     q4 = oracle_quantize(f32, "Q4_0")
