@@ -190,7 +190,7 @@ def test_legacy_error_bound(qtype: str, seed: int, scale: float, rows: int) -> N
     for x ~ N(0, 1) * s (blocks with max |x| in [1e-2, 6e4], as QG-BND-001 states)."""
     n = int_param(QG_004, "n")
     x = (np.random.default_rng(seed).standard_normal((rows, n)) * scale).astype(np.float32)
-    ratio = worst_block_ratio(x, dequantize(quantize(x, qtype), qtype, n), 32, (1e-2, 6e4))
+    ratio = worst_block_ratio(x, dequantize(quantize(x, qtype), qtype, n), 32, tuple(QG_004.param("amax_range")))
     QG_004.check_close(ratio, QG_004.param(qtype), what=f"{qtype} block error / max |x| at scale {scale:g}")
 
 
@@ -224,7 +224,7 @@ def test_kquant_error_bound(qtype: str, seed: int, amax: float, rows: int) -> No
     rng = np.random.default_rng(seed)
     for kind in KQUANT_KINDS:
         x = (kquant_rows(kind, rng, rows) * amax).astype(np.float32)
-        ratio = worst_block_ratio(x, dequantize(quantize(x, qtype), qtype, 256), 256, (0.25, 1e5))
+        ratio = worst_block_ratio(x, dequantize(quantize(x, qtype), qtype, 256), 256, tuple(QG_005.param("amax_range")))
         QG_005.check_close(ratio, QG_005.param(qtype), what=f"{qtype} superblock error / max |x| ({kind}, a = {amax:g})")
 
 
