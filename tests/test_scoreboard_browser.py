@@ -24,7 +24,7 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--
 
 @pytest.fixture(scope="module")
 def browser():
-    assert Path(CHROMIUM).exists(), "Debian's chromium is required (bash .ci/run installs it)"
+    assert Path(CHROMIUM).exists(), "Debian's chromium is required (bash scripts/test.sh installs it as root)"
     with sync_playwright() as driver:
         launched = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         yield launched
