@@ -420,7 +420,11 @@ def parse_text(text: str, path: str) -> Document:
     except yaml.MarkedYAMLError as bad:
         mark = bad.problem_mark or bad.context_mark
         where = _Lines(text).at(mark.index) if mark else (1, 1)
-        doc.diagnostics.append(rule("PV-YAML-001").at(path, where, f"{bad.problem or bad.context}".strip()))
+        problem = f"{bad.problem or bad.context}".strip()
+        if "nesting depth" in problem:  # PyYAML >= 6.0.4 (libyaml 0.2.6) scans ahead and stops at 1000 levels
+            doc.diagnostics.append(rule("PV-YAML-004").at(path, where, f"{_TOO_DEEP} (the YAML parser stopped at its own limit)"))
+        else:
+            doc.diagnostics.append(rule("PV-YAML-001").at(path, where, problem))
         return doc
     except yaml.YAMLError as bad:
         doc.diagnostics.append(rule("PV-YAML-001").at(path, (1, 1), str(bad).splitlines()[0]))

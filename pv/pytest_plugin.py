@@ -24,7 +24,9 @@ from pv.atomic import write_json
 MARKER = "falsifies"
 _RESULTS = pytest.StashKey[dict[str, Any]]()
 _MARGINS = pytest.StashKey[dict[str, dict[str, float]]]()
-_EXAMPLES = re.compile(r"(\d+) passing examples?, (\d+) failing examples?, (\d+) invalid examples?")
+# hypothesis's statistics text: "100 passing examples, 0 failing examples, 0 invalid examples"
+# up to 6.15x, "100 passing, 0 failing, and 0 invalid test cases" since
+_EXAMPLES = re.compile(r"(\d+) passing(?: examples?)?, (\d+) failing(?: examples?)?,(?: and)? (\d+) invalid")
 
 
 # Example budgets named in evidence so a red run can be replayed with the same budget.
@@ -154,10 +156,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     elif report.failed:
         entry["outcome"] = "failed" if report.when == "call" else "error"
         entry["message"] = _failure_message(report)
-        falsifying = [text for name, text in report.sections if "Falsifying example" in text]
-        example = _falsifying_example(str(report.longrepr))
-        if example or falsifying:
-            entry["falsifying_example"] = example or falsifying[0]
+        # the example is in the exception's notes (hypothesis >= 6.16x), in the long report,
+        # or in captured output (older versions)
+        texts = [entry["message"], str(report.longrepr), *(text for _, text in report.sections)]
+        example = next(filter(None, map(_falsifying_example, texts)), None)
+        if example:
+            entry["falsifying_example"] = example
 
 
 def _last_line(report: pytest.TestReport) -> str:
@@ -174,13 +178,19 @@ def _failure_message(report: pytest.TestReport) -> str:
     return _last_line(report)[:2000]
 
 
+# hypothesis's heading of a failing example: "Falsifying example: test(...)" up to 6.15x,
+# "Failing test case: test(...)" since; the lines after it end at a blank line or a note.
+_EXAMPLE_HEADINGS = ("Falsifying example", "Failing test case")
+_AFTER_EXAMPLE = ("E ", "Traceback", "Explanation:", "You can reproduce")
+
+
 def _falsifying_example(text: str) -> str | None:
-    start = text.find("Falsifying example")
-    if start < 0:
+    starts = [i for i in (text.find(heading) for heading in _EXAMPLE_HEADINGS) if i >= 0]
+    if not starts:
         return None
-    lines = []
-    for line in text[start:].splitlines():
-        if lines and (not line.strip() or line.startswith(("E ", "Traceback"))):
+    lines: list[str] = []
+    for line in text[min(starts):].splitlines():
+        if lines and (not line.strip() or line.startswith(_AFTER_EXAMPLE)):
             break
         lines.append(line)
     return "\n".join(lines)[:2000]

@@ -57,7 +57,8 @@ def test_a_failing_falsifier_is_recorded_and_exits_1(tmp_path: Path) -> None:
     record = evidence(project, "falsify-")["falsifiers"]["FALSIFY-TM-001"]
     assert record["outcome"] == "failed"
     assert "FALSIFY-TM-001 falsified (toy-mean-v1)" in record["message"]
-    assert "Falsifying example" in record["falsifying_example"]
+    assert record["falsifying_example"].startswith(("Falsifying example: test_bounded(", "Failing test case: test_bounded("))
+    assert "xs=[" in record["falsifying_example"]
     assert "replay: pv falsify --profile fast --seed 7" in done.stdout
 
 
