@@ -17,6 +17,7 @@ EXPECTED = Path(__file__).parent / "fixtures" / "corpus_findings.txt"
 
 
 def corpus_findings() -> list[str]:
+    assert CORPUS.is_dir(), f"the anchor corpus is missing: {CORPUS} (the repository expects ../shared/corpus beside it)"
     result = validate_paths([CORPUS])
     assert len(result.files) == 92
     return [f"{Path(d.path).relative_to(CORPUS)}:{d.line}:{d.col}: {d.code}" for d in result.diagnostics]
