@@ -26,7 +26,6 @@ See bench/SCALE.md for the method and the recorded figures.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess

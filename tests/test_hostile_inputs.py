@@ -218,7 +218,7 @@ def test_unreadable_file_is_an_io_error(project: Path) -> None:
     real chmod is exercised below when the suite runs unprivileged."""
     path = project / "hostile" / "secret.yaml"
     path.write_text(VALID_CONTRACT)
-    shim = textwrap.dedent(f"""\
+    shim = textwrap.dedent("""\
         import errno, os, sys
         real_open = os.open
         def refusing_open(path, *args, **kwargs):
