@@ -20,6 +20,7 @@ import pytest
 
 from pv import mutation, testing
 from pv.atomic import write_json
+from pv.profiles import HYPOTHESIS_PROFILES
 
 MARKER = "falsifies"
 _RESULTS = pytest.StashKey[dict[str, Any]]()
@@ -29,8 +30,6 @@ _MARGINS = pytest.StashKey[dict[str, dict[str, float]]]()
 _EXAMPLES = re.compile(r"(\d+) passing(?: examples?)?, (\d+) failing(?: examples?)?,(?: and)? (\d+) invalid")
 
 
-# Example budgets named in evidence so a red run can be replayed with the same budget.
-HYPOTHESIS_PROFILES = {"fast": 20, "ci": 100, "full": 1000}
 
 
 def _register_hypothesis_profiles() -> None:

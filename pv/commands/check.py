@@ -11,7 +11,7 @@ from pathlib import Path
 from types import ModuleType
 
 from pv.commands import falsify, lint, mutate, scoreboard, validate
-from pv.pytest_plugin import HYPOTHESIS_PROFILES
+from pv.profiles import HYPOTHESIS_PROFILES
 
 EXAMPLE = """example:
   pv check                    # the README's main command

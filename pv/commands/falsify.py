@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pv.evidence import OUTCOME_STATUS, RUN_PREFIX, falsifier_outcomes, provenance, write_evidence
 from pv.plan import make_plan
-from pv.pytest_plugin import HYPOTHESIS_PROFILES
+from pv.profiles import HYPOTHESIS_PROFILES
 from pv.registry import RegistryError
 from pv.runner import RunFailed, run_tests
 
