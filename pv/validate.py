@@ -222,7 +222,7 @@ def check_registry(files: Iterable[ContractFile]) -> Iterator[Diagnostic]:
     same function the incremental run applies to its cached summaries."""
     from pv.crossfile import registry_findings, summarize  # crossfile builds on this module
 
-    return registry_findings(s for s in map(summarize, files) if s is not None)
+    return registry_findings(s for s in (summarize(f, positions=False) for f in files) if s is not None)
 
 
 @contextmanager
