@@ -25,7 +25,7 @@ import stat
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -36,6 +36,9 @@ from yaml.resolver import Resolver
 
 from pv.diagnostics import Diagnostic
 from pv.rules import rule
+
+if TYPE_CHECKING:
+    from pv.parse_cache import ParseCache
 
 try:
     from yaml.cyaml import CParser as _Parser
@@ -407,13 +410,21 @@ def _decode(raw: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
         return None, rule("PV-YAML-005").at(path, (line, 1), f"not valid UTF-8 at byte {bad.start}")
 
 
-def parse_text(text: str, path: str) -> Document:
-    """Parse YAML text into a `Document`; problems become diagnostics, never exceptions."""
+def parse_text(text: str, path: str, cache: ParseCache | None = None) -> Document:
+    """Parse YAML text into a `Document`; problems become diagnostics, never exceptions.
+    With a `cache`, text parsed in an earlier run is not parsed again (pv.parse_cache)."""
     doc = Document(path=path, text=text)
+    if cache is not None:
+        cached = cache.get(text)
+        if cached is not None:
+            doc.data = cached
+            return doc
     try:
         data, unusual = _fast_build(text)
         if not unusual:
             doc.data = data
+            if cache is not None:
+                cache.put(text, data)
             return doc
         doc._positions, doc._key_positions = {}, {}
         node = yaml.compose(text, Loader=_Loader)
@@ -481,7 +492,7 @@ def read_bounded(path: Path) -> bytes:
     return raw
 
 
-def load(path: Path, display: str | None = None) -> Document:
+def load(path: Path, display: str | None = None, cache: ParseCache | None = None) -> Document:
     """Read and parse one file. I/O and encoding problems become diagnostics."""
     shown = display if display is not None else str(path)
     try:
@@ -500,4 +511,4 @@ def load(path: Path, display: str | None = None) -> Document:
         doc.diagnostics.append(problem)
         return doc
     assert text is not None
-    return parse_text(text, shown)
+    return parse_text(text, shown, cache)

@@ -17,6 +17,7 @@ from pv.diagnostics import Diagnostic, Severity
 from pv.keys import check_keys
 from pv.loader import EXCERPT_CHARS, Document, excerpt, load
 from pv.rules import rule
+from pv.parse_cache import ParseCache
 from pv.schema import Contract
 
 SEMVER = re.compile(
@@ -78,8 +79,8 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
     return found, problems
 
 
-def check_file(path: Path) -> ContractFile:
-    doc = load(path)
+def check_file(path: Path, cache: ParseCache | None = None) -> ContractFile:
+    doc = load(path, cache=cache)
     result = ContractFile(path=doc.path, stem=path.stem, doc=doc, diagnostics=list(doc.diagnostics))
     if doc.data is None and doc.diagnostics:
         return result
@@ -238,16 +239,20 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def validate_paths(paths: Iterable[Path]) -> ValidationResult:
-    """Validate every contract under `paths`, each on its own and then all together."""
+def validate_paths(paths: Iterable[Path], cache: ParseCache | None = None) -> ValidationResult:
+    """Validate every contract under `paths`, each on its own and then all together; with a
+    `cache`, files unchanged since it was written are not parsed again."""
     found, problems = discover(paths)
     with _no_cycle_collection():
-        files = [check_file(path) for path in found]
+        files = [check_file(path, cache) for path in found]
+        if cache is not None:
+            cache.save()
+        cross_file = list(check_registry(files))
     diagnostics = list(problems)
     io_errors = len(problems)
     for f in files:
         diagnostics.extend(f.diagnostics)
         io_errors += sum(1 for d in f.diagnostics if d.code == "PV-IO-001")
-    diagnostics.extend(check_registry(files))
+    diagnostics.extend(cross_file)
     diagnostics.sort(key=Diagnostic.sort_key)
     return ValidationResult(files=files, diagnostics=diagnostics, io_errors=io_errors)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pv.diagnostics import Diagnostic, Severity
 from pv.fix import fix_file
+from pv.parse_cache import ParseCache
 from pv.incremental import affected_contracts, contract_index, split_changed
 from pv.lint import lint
 from pv.config import load_config, without_ignored
@@ -35,7 +36,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     parser.add_argument("--fix", action="store_true", help="rewrite references when exactly one test is marked with the id")
     parser.add_argument("--changed", action="store_true",
                         help="PATHS are changed files (contracts or tests): lint only what they affect (pre-commit)")
-    parser.add_argument("--no-cache", action="store_true", help="collect the registry afresh, ignoring .pv-cache/")
+    parser.add_argument("--no-cache", action="store_true", help="collect the registry and parse every file afresh, ignoring .pv-cache/")
     parser.add_argument("--format", choices=FORMATS, default="text")
     parser.set_defaults(run=run)
 
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         guard = bool(targets)  # a change that touches no contract and no bound test has nothing to prove
     else:
         targets = args.paths or default_contract_paths(root)
-    validation = validate_paths(targets)
+    validation = validate_paths(targets, None if args.no_cache else ParseCache.open(root))
     diagnostics: list[Diagnostic] = [
         d for f in validation.files if f.contract is None for d in f.diagnostics if d.severity is Severity.ERROR]
     diagnostics += [d for d in validation.diagnostics if d.code == "PV-IO-001" and d.line == 0]

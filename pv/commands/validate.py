@@ -10,6 +10,7 @@ from pv.diagnostics import Severity
 from pv.project import default_contract_paths, find_root
 from pv.render import FORMATS, exit_code, render
 from pv.incremental import validate_changed
+from pv.parse_cache import ParseCache
 from pv.validate import validate_paths
 
 EXAMPLE = """example:
@@ -25,6 +26,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     parser.add_argument("paths", nargs="*", type=Path, help="contract files or directories (default: [tool.pv] contracts)")
     parser.add_argument("--format", choices=FORMATS, default="text")
     parser.add_argument("--strict", action="store_true", help="warnings are findings too (exit 1)")
+    parser.add_argument("--no-cache", action="store_true", help="parse every file afresh, ignoring .pv-cache/")
     parser.add_argument("--changed", action="store_true",
                         help="PATHS are changed files: check those contracts, and cross-file rules against all (pre-commit)")
     parser.set_defaults(run=run)
@@ -36,7 +38,8 @@ def run(args: argparse.Namespace) -> int:
     if args.changed:
         result = validate_changed(args.paths, root)
     else:
-        result = validate_paths(args.paths or default_contract_paths(root))
+        cache = None if args.no_cache else ParseCache.open(root)
+        result = validate_paths(args.paths or default_contract_paths(root), cache)
     diagnostics = without_ignored(result.diagnostics, config)
     summary = {
         "files": len(result.files),
