@@ -5,7 +5,8 @@ YAML is most of either run. An unchanged file's data is read back from
 `.pv-cache/parsed.json` instead: decoding JSON is about 15x faster than parsing YAML.
 
 - The key is the file's text (its hash), and the cache as a whole is keyed on the loader's
-  own source, so a change in how pv reads YAML empties it.
+  own source and the PyYAML version (and libyaml's presence), so a change in how pv reads
+  YAML empties it.
 - Only data JSON holds losslessly is stored (no dates, no non-string keys, no NaN); a file
   the fast parser could not read plainly is never stored. Positions are not stored: a file
   with a finding is parsed again for them, on demand, as without the cache.
@@ -31,7 +32,11 @@ LOADER_SOURCE = Path(__file__).with_name("loader.py")
 
 
 def _loader_digest() -> str:
-    return hashlib.blake2b(LOADER_SOURCE.read_bytes(), digest_size=8).hexdigest()
+    """What decides the parsed data: pv's loader and the YAML library under it."""
+    import yaml
+
+    parser = f"PyYAML {yaml.__version__} libyaml {getattr(yaml, '__with_libyaml__', False)}".encode()
+    return hashlib.blake2b(LOADER_SOURCE.read_bytes() + parser, digest_size=8).hexdigest()
 
 
 def _key(text: str) -> str:

@@ -178,17 +178,19 @@ def _failure_message(report: pytest.TestReport) -> str:
 
 
 # hypothesis's heading of a failing example: "Falsifying example: test(...)" up to 6.15x,
-# "Failing test case: test(...)" since; the lines after it end at a blank line or a note.
-_EXAMPLE_HEADINGS = ("Falsifying example", "Failing test case")
+# "Failing test case: test(...)" since, with "explicit" for an @example ("Falsifying
+# explicit example", "Failing explicit example"); the lines after it end at a blank line
+# or a note.
+_EXAMPLE_HEADING = re.compile(r"(?:Falsifying|Failing) (?:explicit )?(?:example|test case)")
 _AFTER_EXAMPLE = ("E ", "Traceback", "Explanation:", "You can reproduce")
 
 
 def _falsifying_example(text: str) -> str | None:
-    starts = [i for i in (text.find(heading) for heading in _EXAMPLE_HEADINGS) if i >= 0]
-    if not starts:
+    heading = _EXAMPLE_HEADING.search(text)
+    if heading is None:
         return None
     lines: list[str] = []
-    for line in text[min(starts):].splitlines():
+    for line in text[heading.start():].splitlines():
         if lines and (not line.strip() or line.startswith(_AFTER_EXAMPLE)):
             break
         lines.append(line)

@@ -96,7 +96,8 @@ def build_model(plan: Plan) -> dict[str, Any]:
 
     before = {fid: OUTCOME_STATUS[r["outcome"]] for fid, r in (previous or {}).get("falsifiers", {}).items()}
     now = {r["id"]: r["status"] for r in all_falsifiers}
-    mutants = (mutation or {}).get("mutants", [])
+    shown = {c["stem"] for c in contracts}  # a mutation run over other contracts says nothing of these
+    mutants = [m for m in (mutation or {}).get("mutants", []) if m["contract"] in shown]
     return {
         "pv_version": __version__,
         "evidence": {

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 
 from tests.conftest import REPO
 
@@ -110,3 +111,13 @@ def test_check_runs_every_step_and_exits_with_the_worst(tmp_path: Path) -> None:
     assert evidence(project, "falsify-")["seed"] == 3
     board = json.loads((project / "reports" / "scoreboard.json").read_text())
     assert board["totals"]["mutants_killed"] < board["totals"]["mutants"]
+
+
+@pytest.mark.parametrize("heading", ["Falsifying example", "Falsifying explicit example",  # hypothesis <= 6.15x
+                                     "Failing test case", "Failing explicit example"])   # hypothesis >= 6.16x
+def test_every_heading_of_a_failing_example_is_recorded(heading: str) -> None:
+    """A falsifier's own case is an explicit @example, so its heading matters most."""
+    from pv.pytest_plugin import _falsifying_example
+
+    text = f"AssertionError: FALSIFY-X-001 falsified\n{heading}: test_x(\n    n=3,\n)\nExplanation:\n    lines"
+    assert _falsifying_example(text) == f"{heading}: test_x(\n    n=3,\n)"

@@ -42,6 +42,8 @@ def project(tmp_path: Path) -> Path:
         {"name": "mean-n-plus-one", "contract": "toy-mean-v1", "target": "toy.kernel:mean", "description": "n+1",
          "killed_by": ["FALSIFY-TM-001", "FALSIFY-TM-002"], "survived": False},
         {"name": "mean-tiny-bias", "contract": "toy-mean-v1", "target": "toy.kernel:mean", "description": "bias",
+         "killed_by": [], "survived": True},
+        {"name": "of-another-contract", "contract": "other-v1", "target": "other:f", "description": "not shown",
          "killed_by": [], "survived": True}]})
     return root
 
@@ -50,7 +52,7 @@ def test_model_derives_every_number_from_the_evidence(project: Path) -> None:
     model = build_model(make_plan(root=project))
     totals = model["totals"]
     assert (totals["falsifiers"], totals["pass"], totals["fail"], totals["unbound"]) == (4, 3, 1, 0)
-    assert (totals["mutants"], totals["mutants_killed"]) == (2, 1)
+    assert (totals["mutants"], totals["mutants_killed"]) == (2, 1)  # a mutant of a contract not shown is left out
     assert model["changes"] == {"newly_failing": ["FALSIFY-TM-002"], "newly_passing": ["FALSIFY-TM-004"]}
     [contract] = model["contracts"]
     assert (contract["declared"], contract["derived"], contract["agrees"]) == ("DISCHARGED", "PARTIAL", False)

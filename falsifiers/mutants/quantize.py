@@ -65,11 +65,13 @@ def _f16_bytes(d: np.ndarray) -> np.ndarray:
 
 def _q8_0(rounding: Callable[[np.ndarray], np.ndarray], signed_max: bool = False,
           scale_dtype: type = np.float16) -> Encoder:
+    """Q8_0 in gguf's float32 arithmetic (non-finite codes cast as gguf casts them)."""
+
     def encode(blocks: np.ndarray) -> np.ndarray:
         big = blocks.max(axis=1, keepdims=True) if signed_max else np.abs(blocks).max(axis=1, keepdims=True)
         d = big / np.float32(127)
         inverse = np.where(d == 0, np.float32(0), np.float32(1) / d)
-        codes = np.clip(rounding(blocks * inverse), -128, 127).astype(np.int8).view(np.uint8)
+        codes = rounding(blocks * inverse).astype(np.int8).view(np.uint8)
         scale = d.astype(scale_dtype).reshape(-1, 1).view(np.uint8)
         return np.concatenate([scale, codes], axis=1)
 
@@ -77,8 +79,10 @@ def _q8_0(rounding: Callable[[np.ndarray], np.ndarray], signed_max: bool = False
 
 
 def _roundf(v: np.ndarray) -> np.ndarray:
-    """C roundf, exactly: the largest float32 below 0.5 avoids 0.49999997 + 0.5 rounding up to 1."""
-    return np.trunc(v + np.copysign(np.nextafter(np.float32(0.5), np.float32(0)), v))
+    """C roundf, exactly: the fraction is doubled and floored, so 0.49999997 stays below 0.5."""
+    a = np.abs(v)
+    whole = np.floor(a)
+    return np.sign(v) * (whole + np.floor(2 * (a - whole)))
 
 
 def _naive_roundf(v: np.ndarray) -> np.ndarray:
@@ -103,11 +107,11 @@ def _q8_0_block_64(original: Quantize) -> Quantize:
 
 
 def _q4_0_codes(blocks: np.ndarray, offset: float = 8.5) -> tuple[np.ndarray, np.ndarray]:
-    """gguf's Q4_0: d = (first value of largest |x|) / -8, q = min(15, trunc(x / d + offset))."""
+    """gguf's Q4_0 in float32: d = (first value of largest |x|) / -8, q = min(15, trunc(x / d + offset))."""
     big = np.take_along_axis(blocks, np.abs(blocks).argmax(axis=1, keepdims=True), axis=1)
     d = big / np.float32(-8)
     inverse = np.where(d == 0, np.float32(0), np.float32(1) / d)
-    q = np.clip(np.trunc(blocks.astype(np.float64) * inverse + offset), 0, 15).astype(np.uint8)
+    q = np.trunc(blocks * inverse + np.float32(offset), dtype=np.float32).astype(np.uint8).clip(0, 15)
     return d, q
 
 
@@ -240,6 +244,10 @@ def _writer(*, header_padding: bool = True, tensor_padding: bool = True, honour_
 
     return make
 
+
+# The encoders above without a bug: tests/test_mutant_catalogue.py checks they reproduce
+# the engine byte for byte, so each mutant differs from the engine by its one bug only.
+CONTROLS: dict[str, Encoder] = {"Q8_0": _q8_0(_roundf), "Q4_0": _q4_0(_split_halves)}
 
 MUTANTS = [
     Mutant("quantize-q8_0-round-half-even", CONTRACT, QUANTIZE,

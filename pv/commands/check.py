@@ -40,13 +40,13 @@ def run(args: argparse.Namespace) -> int:
     paths = [str(p) for p in args.paths]
     seed = [] if args.seed is None else ["--seed", str(args.seed)]
     steps = [
-        ("validate", _step(validate, ["validate", *paths])),
-        ("lint --strict-test-binding", _step(lint, ["lint", "--strict-test-binding", *paths])),
-        ("falsify", _step(falsify, ["falsify", "--profile", args.profile, *seed, *paths])),
+        ("validate", _step(validate, ["validate", "--", *paths])),
+        ("lint --strict-test-binding", _step(lint, ["lint", "--strict-test-binding", "--", *paths])),
+        ("falsify", _step(falsify, ["falsify", "--profile", args.profile, *seed, "--", *paths])),
     ]
     if not args.no_mutate:
-        steps.append(("mutate", _step(mutate, ["mutate", *paths])))
-    steps.append(("scoreboard", _step(scoreboard, ["scoreboard", *paths])))
+        steps.append(("mutate", _step(mutate, ["mutate", "--", *paths])))
+    steps.append(("scoreboard", _step(scoreboard, ["scoreboard", "--", *paths])))
     worst = 0
     outcomes = []
     for name, step_args in steps:
