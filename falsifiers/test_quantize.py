@@ -72,6 +72,17 @@ def int_param(f: Falsifier, name: str) -> int:
     return int(f.param(name))
 
 
+def for_each_type(qtypes: tuple[str, ...], **case: object) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """The contract's own case as an explicit @example for each of `qtypes`, in order."""
+
+    def apply(test: Callable[..., None]) -> Callable[..., None]:
+        for qtype in reversed(qtypes):
+            test = example(qtype=qtype, **case)(test)
+        return test
+
+    return apply
+
+
 def legacy_data_classes(rng: np.random.Generator) -> dict[str, np.ndarray]:
     """FALSIFY-QG-001's data classes: random (1, 2 and 3 axes), constant, zero, signed zero,
     ties, tiny, huge, fp16-overflowing, float32-max and subnormal blocks (plus float64 and
@@ -105,11 +116,7 @@ def legacy_data_classes(rng: np.random.Generator) -> dict[str, np.ndarray]:
 
 @pytest.mark.falsifies(QG_001.id)
 @given(qtype=st.sampled_from(LEGACY), seed=seeds)
-@example(qtype="Q8_0", seed=int_param(QG_001, "seed"))
-@example(qtype="Q4_0", seed=int_param(QG_001, "seed"))
-@example(qtype="Q4_1", seed=int_param(QG_001, "seed"))
-@example(qtype="Q5_0", seed=int_param(QG_001, "seed"))
-@example(qtype="Q5_1", seed=int_param(QG_001, "seed"))
+@for_each_type(LEGACY, seed=int_param(QG_001, "seed"))
 @settings(deadline=None)
 def test_legacy_bytes_match_gguf(qtype: str, seed: int) -> None:
     """FALSIFY-QG-001: quantize(x, t) == gguf.quants.quantize(x, t) byte for byte, every data class."""
@@ -127,13 +134,8 @@ def test_legacy_bytes_match_gguf(qtype: str, seed: int) -> None:
 @pytest.mark.falsifies(QG_002.id)
 @given(qtype=st.sampled_from(ALL_TYPES), seed=seeds, rows=st.integers(1, int_param(QG_002, "rows")),
        superblocks=st.integers(1, int_param(QG_002, "n") // 256))
-@example(qtype="Q8_0", seed=int_param(QG_002, "seed"), rows=int_param(QG_002, "rows"), superblocks=int_param(QG_002, "n") // 256)
-@example(qtype="Q4_0", seed=int_param(QG_002, "seed"), rows=int_param(QG_002, "rows"), superblocks=int_param(QG_002, "n") // 256)
-@example(qtype="Q4_1", seed=int_param(QG_002, "seed"), rows=int_param(QG_002, "rows"), superblocks=int_param(QG_002, "n") // 256)
-@example(qtype="Q5_0", seed=int_param(QG_002, "seed"), rows=int_param(QG_002, "rows"), superblocks=int_param(QG_002, "n") // 256)
-@example(qtype="Q5_1", seed=int_param(QG_002, "seed"), rows=int_param(QG_002, "rows"), superblocks=int_param(QG_002, "n") // 256)
-@example(qtype="Q4_K", seed=int_param(QG_002, "seed"), rows=int_param(QG_002, "rows"), superblocks=int_param(QG_002, "n") // 256)
-@example(qtype="Q6_K", seed=int_param(QG_002, "seed"), rows=int_param(QG_002, "rows"), superblocks=int_param(QG_002, "n") // 256)
+@for_each_type(ALL_TYPES, seed=int_param(QG_002, "seed"), rows=int_param(QG_002, "rows"),
+               superblocks=int_param(QG_002, "n") // 256)
 @settings(deadline=None)
 def test_dequantize_matches_gguf(qtype: str, seed: int, rows: int, superblocks: int) -> None:
     """FALSIFY-QG-002: dequantize(quantize(x, t), t, n) equals gguf's decoding of the same bytes exactly."""
@@ -152,13 +154,7 @@ def test_dequantize_matches_gguf(qtype: str, seed: int, rows: int, superblocks: 
 @pytest.mark.falsifies(QG_003.id)
 @given(qtype=st.sampled_from(ALL_TYPES), rows=st.integers(0, int_param(QG_003, "rows")),
        superblocks=st.integers(1, int_param(QG_003, "n") // 256))
-@example(qtype="Q8_0", rows=int_param(QG_003, "rows"), superblocks=int_param(QG_003, "n") // 256)
-@example(qtype="Q4_0", rows=int_param(QG_003, "rows"), superblocks=int_param(QG_003, "n") // 256)
-@example(qtype="Q4_1", rows=int_param(QG_003, "rows"), superblocks=int_param(QG_003, "n") // 256)
-@example(qtype="Q5_0", rows=int_param(QG_003, "rows"), superblocks=int_param(QG_003, "n") // 256)
-@example(qtype="Q5_1", rows=int_param(QG_003, "rows"), superblocks=int_param(QG_003, "n") // 256)
-@example(qtype="Q4_K", rows=int_param(QG_003, "rows"), superblocks=int_param(QG_003, "n") // 256)
-@example(qtype="Q6_K", rows=int_param(QG_003, "rows"), superblocks=int_param(QG_003, "n") // 256)
+@for_each_type(ALL_TYPES, rows=int_param(QG_003, "rows"), superblocks=int_param(QG_003, "n") // 256)
 @settings(deadline=None)
 def test_bytes_per_block(qtype: str, rows: int, superblocks: int) -> None:
     """FALSIFY-QG-003: shape (rows, n / block * bytes) with the contract's bytes per block, which
@@ -186,11 +182,7 @@ def worst_block_ratio(x: np.ndarray, y: np.ndarray, block: int, amax_range: tupl
 
 @pytest.mark.falsifies(QG_004.id)
 @given(qtype=st.sampled_from(LEGACY), seed=seeds, rows=st.integers(1, int_param(QG_004, "rows")))
-@example(qtype="Q8_0", seed=int_param(QG_004, "seed"), rows=int_param(QG_004, "rows"))
-@example(qtype="Q4_0", seed=int_param(QG_004, "seed"), rows=int_param(QG_004, "rows"))
-@example(qtype="Q4_1", seed=int_param(QG_004, "seed"), rows=int_param(QG_004, "rows"))
-@example(qtype="Q5_0", seed=int_param(QG_004, "seed"), rows=int_param(QG_004, "rows"))
-@example(qtype="Q5_1", seed=int_param(QG_004, "seed"), rows=int_param(QG_004, "rows"))
+@for_each_type(LEGACY, seed=int_param(QG_004, "seed"), rows=int_param(QG_004, "rows"))
 @settings(deadline=None)
 def test_legacy_error_bound(qtype: str, seed: int, rows: int) -> None:
     """FALSIFY-QG-004: per 32-value block, max |dequantize(quantize(x)) - x| <= c(t) max |x|
@@ -223,8 +215,7 @@ def kquant_rows(kind: str, rng: np.random.Generator, rows: int) -> np.ndarray:
 
 @pytest.mark.falsifies(QG_005.id)
 @given(qtype=st.sampled_from(K_QUANTS), seed=seeds, rows=st.integers(1, int_param(QG_005, "drawn_rows")))
-@example(qtype="Q4_K", seed=int_param(QG_005, "seed"), rows=int_param(QG_005, "rows"))
-@example(qtype="Q6_K", seed=int_param(QG_005, "seed"), rows=int_param(QG_005, "rows"))
+@for_each_type(K_QUANTS, seed=int_param(QG_005, "seed"), rows=int_param(QG_005, "rows"))
 @settings(deadline=None)
 def test_kquant_error_bound(qtype: str, seed: int, rows: int) -> None:
     """FALSIFY-QG-005: per superblock, max |dequantize(quantize(x)) - x| <= c(t) max |x| over the
@@ -255,21 +246,19 @@ def test_q8_0_sign_symmetry(seed: int, rows: int, blocks: int) -> None:
 
 
 @pytest.mark.falsifies(QG_007.id)
-@given(qtype=st.sampled_from(LEGACY), seed=seeds, scale=st.sampled_from(QG_007.param("scales")),
-       rows=st.integers(1, int_param(QG_007, "rows")))
-@example(qtype="Q8_0", seed=int_param(QG_007, "seed"), scale=QG_007.param("scales")[1], rows=int_param(QG_007, "rows"))
-@example(qtype="Q4_0", seed=int_param(QG_007, "seed"), scale=QG_007.param("scales")[0], rows=int_param(QG_007, "rows"))
-@example(qtype="Q4_1", seed=int_param(QG_007, "seed"), scale=QG_007.param("scales")[2], rows=int_param(QG_007, "rows"))
-@example(qtype="Q5_0", seed=int_param(QG_007, "seed"), scale=QG_007.param("scales")[1], rows=int_param(QG_007, "rows"))
-@example(qtype="Q5_1", seed=int_param(QG_007, "seed"), scale=QG_007.param("scales")[1], rows=int_param(QG_007, "rows"))
+@given(qtype=st.sampled_from(LEGACY), seed=seeds, rows=st.integers(1, int_param(QG_007, "rows")))
+@for_each_type(LEGACY, seed=int_param(QG_007, "seed"), rows=int_param(QG_007, "rows"))
 @settings(deadline=None)
-def test_requantize_is_identity(qtype: str, seed: int, scale: float, rows: int) -> None:
-    """FALSIFY-QG-007: quantize(dequantize(q, t, n), t) == q for q = quantize(x ~ N(0, s^2), t)."""
+def test_requantize_is_identity(qtype: str, seed: int, rows: int) -> None:
+    """FALSIFY-QG-007: quantize(dequantize(q, t, n), t) == q for q = quantize(x ~ N(0, s^2), t),
+    at every contract scale s."""
     n = int_param(QG_007, "n")
-    q = quantize((np.random.default_rng(seed).standard_normal((rows, n)) * scale).astype(np.float32), qtype)
-    again = quantize(dequantize(q, qtype, n), qtype)
-    if not np.array_equal(again, q):
-        QG_007.fail(f"{qtype} at scale {scale:g}: re-quantizing changes {int((again != q).sum())} of {q.size} bytes")
+    rng = np.random.default_rng(seed)
+    for scale in QG_007.param("scales"):
+        q = quantize((rng.standard_normal((rows, n)) * scale).astype(np.float32), qtype)
+        again = quantize(dequantize(q, qtype, n), qtype)
+        if not np.array_equal(again, q):
+            QG_007.fail(f"{qtype} at scale {scale:g}: re-quantizing changes {int((again != q).sum())} of {q.size} bytes")
 
 
 def q8_0_block(values: list[float]) -> np.ndarray:
