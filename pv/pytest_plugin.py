@@ -30,8 +30,6 @@ _MARGINS = pytest.StashKey[dict[str, dict[str, float]]]()
 _EXAMPLES = re.compile(r"(\d+) passing(?: examples?)?, (\d+) failing(?: examples?)?,(?: and)? (\d+) invalid")
 
 
-
-
 def _register_hypothesis_profiles() -> None:
     """Register fast/ci/full unless the project did; `mutate` also skips shrinking.
 
