@@ -21,8 +21,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pv.diagnostics import Diagnostic
-from pv.keys import closest_typo
+from pv.diagnostics.diagnostic import Diagnostic
+from pv.diagnostics.suggest import closest_typo
 
 
 class ConfigError(Exception):

@@ -15,6 +15,9 @@ import yaml
 
 from pv.config import load_config
 
+# Every cache pv keeps lives here, ignored by git; deleting it is always safe.
+CACHE_DIR = ".pv-cache"
+
 try:
     _Loader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover

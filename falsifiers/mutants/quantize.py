@@ -245,7 +245,7 @@ def _writer(*, header_padding: bool = True, tensor_padding: bool = True, honour_
     return make
 
 
-# The encoders above without a bug: tests/test_mutant_catalogue.py checks they reproduce
+# The encoders above without a bug: tests/evidence/test_mutant_catalogue.py checks they reproduce
 # the engine byte for byte, so each mutant differs from the engine by its one bug only.
 CONTROLS: dict[str, Encoder] = {"Q8_0": _q8_0(_roundf), "Q4_0": _q4_0(_split_halves)}
 

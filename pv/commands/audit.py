@@ -6,12 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from pv.audit import audit
+from pv.reports.audit import audit
 from pv.config import load_config, without_ignored
-from pv.diagnostics import Severity
-from pv.plan import make_plan
-from pv.registry import RegistryError
-from pv.render import FORMATS, exit_code, render
+from pv.diagnostics.diagnostic import Severity
+from pv.evidence.plan import make_plan
+from pv.binding.registry import RegistryError
+from pv.diagnostics.render import FORMATS, exit_code, render
 
 EXAMPLE = """example:
   pv audit                          # every contract under contracts/

@@ -7,10 +7,10 @@ import json
 import sys
 from pathlib import Path
 
-from pv.coverage import coverage_report, render_coverage_text
-from pv.plan import make_plan
-from pv.registry import RegistryError
-from pv.traceability import trace_plan
+from pv.reports.coverage import coverage_report, render_coverage_text
+from pv.evidence.plan import make_plan
+from pv.binding.registry import RegistryError
+from pv.reports.traceability import trace_plan
 
 EXAMPLE = """example:
   pv coverage                       # every contract under contracts/

@@ -7,9 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from pv.diff import diff_as_dict, diff_contracts, render_diff_text
-from pv.diagnostics import Severity
-from pv.validate import check_file
+from pv.reports.diff import diff_as_dict, diff_contracts, render_diff_text
+from pv.diagnostics.diagnostic import Severity
+from pv.contracts.validate import check_file
 
 EXAMPLE = """example:
   git show HEAD~1:contracts/rmsnorm-kernel-v1.yaml > /tmp/old.yaml

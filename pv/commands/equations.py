@@ -7,9 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from pv.equations import equations_of, render_latex, render_text
+from pv.reports.equations import equations_of, render_latex, render_text
 from pv.project import default_contract_paths, find_root
-from pv.validate import validate_paths
+from pv.contracts.validate import validate_paths
 
 EXAMPLE = """example:
   pv equations                                  # every contract under contracts/

@@ -7,11 +7,11 @@ import random
 import sys
 from pathlib import Path
 
-from pv.evidence import OUTCOME_STATUS, RUN_PREFIX, falsifier_outcomes, provenance, write_evidence
-from pv.plan import make_plan
+from pv.evidence.store import OUTCOME_STATUS, RUN_PREFIX, falsifier_outcomes, provenance, write_evidence
+from pv.evidence.plan import make_plan
 from pv.profiles import HYPOTHESIS_PROFILES
-from pv.registry import RegistryError
-from pv.runner import RunFailed, run_tests
+from pv.binding.registry import RegistryError
+from pv.evidence.runner import RunFailed, run_tests
 
 EXAMPLE = """example:
   pv falsify                          # every bound falsifier, profile 'ci'

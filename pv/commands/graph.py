@@ -6,10 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from pv.diagnostics import Severity
-from pv.graph import RENDERERS, build_graph
+from pv.diagnostics.diagnostic import Severity
+from pv.reports.graph import RENDERERS, build_graph
 from pv.project import default_contract_paths, find_root
-from pv.validate import validate_paths
+from pv.contracts.validate import validate_paths
 
 EXAMPLE = """example:
   pv graph                                   # dependencies first, cycles and unknown names reported

@@ -6,17 +6,17 @@ import argparse
 import sys
 from pathlib import Path
 
-from pv.diagnostics import Diagnostic, Severity
-from pv.fix import fix_file
-from pv.parse_cache import ParseCache
-from pv.incremental import affected_contracts, contract_index, split_changed
-from pv.lint import lint
+from pv.diagnostics.diagnostic import Diagnostic, Severity
+from pv.binding.fix import fix_file
+from pv.contracts.parse_cache import ParseCache
+from pv.contracts.incremental import contract_index, split_changed
+from pv.binding.lint import affected_contracts, lint
 from pv.config import load_config, without_ignored
 from pv.project import default_contract_paths, find_root
-from pv.registry import RegistryError, collect
-from pv.render import FORMATS, exit_code, render
-from pv.rules import rule
-from pv.validate import validate_paths
+from pv.binding.registry import RegistryError, collect
+from pv.diagnostics.render import FORMATS, exit_code, render
+from pv.diagnostics.rules import rule
+from pv.contracts.validate import validate_paths
 
 EXAMPLE = """example:
   pv lint --strict-test-binding                 # the commit-time gate

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from pv.config import load_config
-from pv.evidence import MUTATION_PREFIX, provenance, write_evidence
+from pv.evidence.store import MUTATION_PREFIX, provenance, write_evidence
 from pv.mutation import CATALOGUE_ENV, MUTANT_ENV, Mutant, load_catalogue
-from pv.plan import Plan, make_plan
-from pv.registry import RegistryError
-from pv.runner import RunFailed, run_tests
+from pv.evidence.plan import Plan, make_plan
+from pv.binding.registry import RegistryError
+from pv.evidence.runner import RunFailed, run_tests
 
 EXAMPLE = """example:
   pv mutate                           # every mutant of every bundled contract

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from pv.project import contract_dirs, default_contract_paths, find_root
-from pv.scaffold import ScaffoldError, plan_scaffold, write_scaffold
-from pv.validate import validate_paths
+from pv.contracts.scaffold import ScaffoldError, plan_scaffold, write_scaffold
+from pv.contracts.validate import validate_paths
 
 EXAMPLE = """example:
   pv new softmax-kernel-v1 --prefix SM

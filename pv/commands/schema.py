@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from pv.schema import json_schema
+from pv.contracts.schema import json_schema
 
 EXAMPLE = """example:
   pv schema > contract.schema.json

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 from pv.config import load_config
-from pv.plan import make_plan
-from pv.registry import RegistryError
-from pv.scoreboard import build_model, write_scoreboard
+from pv.evidence.plan import make_plan
+from pv.binding.registry import RegistryError
+from pv.reports.scoreboard import build_model, write_scoreboard
 
 EXAMPLE = """example:
   pv scoreboard                       # after pv falsify and pv mutate

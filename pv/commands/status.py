@@ -7,9 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from pv.contract_status import render_status_text, status_report
-from pv.plan import make_plan
-from pv.registry import RegistryError
+from pv.reports.contract_status import render_status_text, status_report
+from pv.evidence.plan import make_plan
+from pv.binding.registry import RegistryError
 
 EXAMPLE = """example:
   pv status                         # every contract under contracts/, with the latest evidence

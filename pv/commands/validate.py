@@ -6,12 +6,12 @@ import argparse
 from pathlib import Path
 
 from pv.config import load_config, without_ignored
-from pv.diagnostics import Severity
+from pv.diagnostics.diagnostic import Severity
 from pv.project import default_contract_paths, find_root
-from pv.render import FORMATS, exit_code, render
-from pv.incremental import validate_changed
-from pv.parse_cache import ParseCache
-from pv.validate import validate_paths
+from pv.diagnostics.render import FORMATS, exit_code, render
+from pv.contracts.incremental import validate_changed
+from pv.contracts.parse_cache import ParseCache
+from pv.contracts.validate import validate_paths
 
 EXAMPLE = """example:
   pv validate                       # every contract under contracts/

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pv.rules import RULES
+from pv.diagnostics.rules import RULES
 from tests.commands.conftest import TOY_CONTRACT, line_of
 from tests.conftest import CORPUS, REPO
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pv.validate import validate_paths
+from pv.contracts.validate import validate_paths
 from tests.conftest import CORPUS, REPO
 
 PV = Callable[..., tuple[int, str, str]]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from pv.equations import math_to_latex
+from pv.reports.equations import math_to_latex
 from tests.conftest import CORPUS, REPO
 
 PV = Callable[..., tuple[int, str, str]]

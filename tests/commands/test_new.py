@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pv.scaffold import default_prefix
+from pv.contracts.scaffold import default_prefix
 
 PV = Callable[..., tuple[int, str, str]]
 

@@ -1,0 +1,89 @@
+"""Rules across contracts (unique falsifier ids, existing dependencies) on small summaries.
+
+A summary keeps only what those rules need, with positions, so an incremental run can
+check a changed file against every other contract from a cache instead of re-parsing
+them all; the full run and the incremental run apply the same function.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from pv.diagnostics.diagnostic import Diagnostic
+from pv.contracts.loader import EXCERPT_CHARS, excerpt
+from pv.diagnostics.rules import rule
+from pv.contracts.model import ContractFile
+
+Position = tuple[int, int]
+YamlPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class ContractSummary:
+    """Positions are None in a summary of a file parsed in this run: `locate` finds one
+    when a finding needs it, since computing every position costs a second parse."""
+
+    path: str
+    stem: str
+    ids: tuple[tuple[str, Position | None], ...]
+    depends_on: tuple[tuple[str, Position | None], ...]
+    test_files: tuple[str, ...]  # files named by `test:` node ids
+    locate: Callable[[YamlPath], Position] | None = field(default=None, compare=False, repr=False)
+
+    def position(self, known: Position | None, where: YamlPath) -> Position:
+        if known is not None:
+            return known
+        return self.locate(where) if self.locate is not None else (1, 1)
+
+    def as_json(self) -> dict[str, object]:
+        return {"path": self.path, "stem": self.stem, "ids": [[i, list(p)] for i, p in self.ids],
+                "depends_on": [[s, list(p)] for s, p in self.depends_on], "test_files": list(self.test_files)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> ContractSummary:
+        return cls(str(data["path"]), str(data["stem"]),
+                   tuple((str(i), (int(p[0]), int(p[1]))) for i, p in data["ids"]),  # type: ignore[union-attr]
+                   tuple((str(s), (int(p[0]), int(p[1]))) for s, p in data["depends_on"]),  # type: ignore[union-attr]
+                   tuple(str(t) for t in data["test_files"]))  # type: ignore[union-attr]
+
+
+def summarize(f: ContractFile, *, positions: bool = True) -> ContractSummary | None:
+    """The cross-file facts of a parsed contract; None when it did not parse. With
+    `positions` (for the cache, which outlives the parse) every position is computed now;
+    without, they are located on demand."""
+    if f.contract is None:
+        return None
+    at: Callable[[YamlPath], Position | None] = f.doc.position if positions else (lambda where: None)
+    tests = f.contract.falsification_tests
+    return ContractSummary(
+        path=f.path, stem=f.stem,
+        ids=tuple((t.id, at(("falsification_tests", i, "id"))) for i, t in enumerate(tests)),
+        depends_on=tuple((s, at(("metadata", "depends_on", i))) for i, s in enumerate(f.contract.metadata.depends_on)),
+        test_files=tuple(sorted({t.test.split("::", 1)[0] for t in tests if t.test and "::" in t.test})),
+        locate=f.doc.position,
+    )
+
+
+def registry_findings(summaries: Iterable[ContractSummary]) -> Iterator[Diagnostic]:
+    """PV-SCHEMA-009 (an id declared by two contracts) and PV-SCHEMA-010 (unknown dependency)."""
+    summaries = list(summaries)
+    stems = {s.stem for s in summaries}
+    owner: dict[str, tuple[ContractSummary, int]] = {}
+    for s in summaries:
+        for i, (falsifier_id, position) in enumerate(s.ids):
+            first = owner.get(falsifier_id)
+            if first is None:
+                owner[falsifier_id] = (s, i)
+            elif first[0] is not s:
+                other, j = first
+                line = other.position(other.ids[j][1], ("falsification_tests", j, "id"))[0]
+                yield rule("PV-SCHEMA-009").at(s.path, s.position(position, ("falsification_tests", i, "id")),
+                                               f"{excerpt(falsifier_id)} is also declared in {other.path}:{line}")
+        for i, (stem, position) in enumerate(s.depends_on):
+            if stem not in stems:
+                close = difflib.get_close_matches(stem, sorted(stems), n=1) if len(stem) <= EXCERPT_CHARS else []
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                yield rule("PV-SCHEMA-010").at(s.path, s.position(position, ("metadata", "depends_on", i)),
+                                               f"depends_on names '{excerpt(stem)}', which is not among the contracts given{hint}")

@@ -1,0 +1,56 @@
+"""Which tests discharge which falsifiers: the plan shared by falsify, mutate and scoreboard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pv.binding.resolve import Binding, BindingState, resolve_binding
+from pv.config import load_config
+from pv.project import default_contract_paths, find_root
+from pv.binding.registry import Registry, collect
+from pv.contracts.model import ContractFile
+from pv.contracts.validate import validate_paths
+
+
+@dataclass
+class FalsifierPlan:
+    falsifier_id: str
+    contract: str
+    binding: Binding
+    nodeids: list[str] = field(default_factory=list)  # the bound test and every test marked with the id
+
+
+@dataclass
+class Plan:
+    root: Path
+    contracts: list[ContractFile]
+    registry: Registry
+    falsifiers: dict[str, FalsifierPlan]
+
+    def nodeids(self, contract: str | None = None) -> list[str]:
+        seen: dict[str, None] = {}
+        for plan in self.falsifiers.values():
+            if contract is None or plan.contract == contract:
+                seen.update(dict.fromkeys(plan.nodeids))
+        return list(seen)
+
+    def bound_nodeids(self) -> dict[str, str | None]:
+        return {fid: p.binding.test.nodeid if p.binding.test else None for fid, p in self.falsifiers.items()}
+
+
+def make_plan(paths: list[Path] | None = None, root: Path | None = None, *, use_cache: bool = True) -> Plan:
+    root = root or find_root()
+    contracts = validate_paths(paths or default_contract_paths(root)).contracts
+    registry = collect(root, load_config(root).tests, use_cache=use_cache)
+    marked = registry.by_falsifier()
+    falsifiers: dict[str, FalsifierPlan] = {}
+    for f in contracts:
+        assert f.contract is not None
+        for test in f.contract.falsification_tests:
+            binding = resolve_binding(test.id, test.test, registry)
+            nodeids = [t.nodeid for t in marked.get(test.id, []) if not t.skipped]
+            if binding.state is BindingState.RESOLVED and binding.test and binding.test.nodeid not in nodeids:
+                nodeids.insert(0, binding.test.nodeid)
+            falsifiers[test.id] = FalsifierPlan(test.id, f.stem, binding, nodeids)
+    return Plan(root=root, contracts=contracts, registry=registry, falsifiers=falsifiers)

@@ -1,0 +1,64 @@
+"""What `pv status` shows: each contract's equations, obligations and falsifiers with
+their derived statuses, next to the status the contract declares.
+
+The statuses come from `pv.reports.scoreboard.build_model` (which calls the one derivation in
+`pv.binding.status`), so `pv status` and the scoreboard always agree; this module only adds
+the parts of the contract the scoreboard does not show.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pv.evidence.plan import Plan
+from pv.reports.scoreboard import build_model
+from pv.binding.status import unsupported_claim
+
+
+def status_report(plan: Plan) -> dict[str, Any]:
+    """The scoreboard model's contracts, each with its equations, obligations and verdict."""
+    model = build_model(plan)
+    files = {f.path: f for f in plan.contracts}
+    contracts = []
+    for row in model["contracts"]:
+        contract = files[row["path"]].contract
+        assert contract is not None
+        citing: dict[str, list[str]] = {}
+        for fz in row["falsifiers"]:
+            if fz["obligation"]:
+                citing.setdefault(fz["obligation"], []).append(fz["id"])
+        contracts.append({
+            **row,
+            "equations": [{"name": name, "formula": eq.formula} for name, eq in contract.equations.items()],
+            "proof_obligations": [
+                {"id": ob.id, "type": ob.type, "property": ob.property, "falsifiers": citing.get(ob.id, []) if ob.id else []}
+                for ob in contract.proof_obligations],
+            "overclaim": unsupported_claim(row["declared"], row["derived"]),
+        })
+    return {"evidence": model["evidence"], "totals": model["totals"], "contracts": contracts}
+
+
+def render_status_text(report: dict[str, Any]) -> str:
+    lines: list[str] = []
+    for c in report["contracts"]:
+        verdict = "agrees" if c["agrees"] else (c["overclaim"] or "declares less than the evidence supports")
+        lines.append(f"{c['stem']} {c['version']} ({c['path']})")
+        lines.append(f"  status: declared {c['declared'] or '-'}, derived {c['derived']}: {verdict}")
+        lines.append(f"  equations: {', '.join(e['name'] for e in c['equations'])}")
+        obligations = c["proof_obligations"]
+        cited = sum(bool(ob["falsifiers"]) for ob in obligations)
+        lines.append(f"  obligations: {len(obligations)} ({cited} cited by a falsifier)")
+        for ob in obligations:
+            by = ", ".join(ob["falsifiers"]) or "no falsifier"
+            lines.append(f"    {ob['id'] or '-':<12} {ob['type']:<12} {ob['property']}  <- {by}")
+        lines.append(f"  falsifiers: {len(c['falsifiers'])}")
+        for fz in c["falsifiers"]:
+            lines.append(f"    {fz['id']:<18} {fz['status']:<8} {fz['test'] or '-'}")
+        lines.append("")
+    t = report["totals"]
+    evidence = report["evidence"]["falsify"]
+    source = f"evidence {evidence['file']}" if evidence else "no recorded run (statuses from bindings)"
+    lines.append(f"{t['contracts']} contracts, {t['falsifiers']} falsifiers: {t['pass']} PASS, {t['fail']} FAIL, "
+                 f"{t['error']} ERROR, {t['skipped']} SKIPPED, {t['bound']} BOUND, {t['unbound']} UNBOUND, "
+                 f"{t['pending']} PENDING; {source}")
+    return "\n".join(lines) + "\n"

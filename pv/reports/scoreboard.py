@@ -1,0 +1,171 @@
+"""The falsifier scoreboard: contracts + latest evidence -> one model -> HTML, JSON, Markdown.
+
+Every status shown is derived (pv.binding.status) from the binding and the recorded evidence;
+nothing is typed by hand. The model is plain data so the three renderers cannot
+disagree on a number.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from pv import __version__
+from pv.atomic import write_text
+from pv.binding.resolve import BindingState
+from pv.evidence.store import MUTATION_PREFIX, OUTCOME_STATUS, RUN_PREFIX, history
+from pv.evidence.plan import Plan
+from pv.binding.status import FalsifierState, FalsifierStatus, derive_contract_status
+
+STATUS_ORDER = [s.value for s in FalsifierStatus]
+
+
+def falsifier_status(binding_state: BindingState, record: dict[str, Any] | None) -> FalsifierStatus:
+    if binding_state is BindingState.PENDING:
+        return FalsifierStatus.PENDING
+    if binding_state is not BindingState.RESOLVED:
+        return FalsifierStatus.UNBOUND
+    if record is None:
+        return FalsifierStatus.BOUND
+    return FalsifierStatus(OUTCOME_STATUS[record["outcome"]])
+
+
+def _evidence_summary(document: dict[str, Any] | None, path: Path | None, root: Path) -> dict[str, Any] | None:
+    if document is None or path is None:
+        return None
+    keys = ("time", "commit", "dirty", "profile", "seed", "max_examples")
+    return {"file": str(path.relative_to(root)), **{k: document.get(k) for k in keys if k in document}}
+
+
+def build_model(plan: Plan) -> dict[str, Any]:
+    runs = history(plan.root, RUN_PREFIX)
+    mutations = history(plan.root, MUTATION_PREFIX)
+    latest = runs[0].document if runs else None
+    previous = runs[1].document if len(runs) > 1 else None
+    mutation = mutations[0].document if mutations else None
+    kills: dict[str, list[str]] = {}
+    for row in (mutation or {}).get("mutants", []):
+        for fid in row["killed_by"]:
+            kills.setdefault(fid, []).append(row["name"])
+    mutated_contracts = {row["contract"] for row in (mutation or {}).get("mutants", [])}
+
+    contracts, all_falsifiers = [], []
+    for f in plan.contracts:
+        assert f.contract is not None
+        rows, states = [], []
+        for test in f.contract.falsification_tests:
+            fplan = plan.falsifiers[test.id]
+            record = (latest or {}).get("falsifiers", {}).get(test.id)
+            status = falsifier_status(fplan.binding.state, record)
+            killed = kills.get(test.id, [])
+            states.append(FalsifierState(status, kills=len(killed) if f.stem in mutated_contracts else None,
+                                         guard=test.guard is not None))
+            row = {
+                "id": test.id, "contract": f.stem, "rule": test.rule, "prediction": test.prediction,
+                "test": test.test, "obligation": test.obligation, "status": status.value,
+                "duration": record.get("duration") if record else None,
+                "examples": record.get("examples") if record else None,
+                "margin": record.get("margin") if record else None,
+                "message": record.get("message") if record else None,
+                "falsifying_example": record.get("falsifying_example") if record else None,
+                "nodeids": record.get("nodeids", fplan.nodeids) if record else fplan.nodeids,
+                "mutants_killed": killed, "guard": test.guard,
+            }
+            rows.append(row)
+        survivors = sum(1 for m in (mutation or {}).get("mutants", []) if m["contract"] == f.stem and m["survived"])
+        derived = derive_contract_status(states, survivors)
+        declared = f.contract.metadata.status
+        cited = {r["obligation"] for r in rows if r["obligation"]}
+        passing_cited = {r["obligation"] for r in rows if r["obligation"] and r["status"] == "PASS"}
+        obligation_ids = [ob.id for ob in f.contract.proof_obligations]
+        contracts.append({
+            "stem": f.stem, "path": f.path, "version": f.contract.metadata.version,
+            "description": f.contract.metadata.description,
+            "declared": declared, "derived": derived,
+            "agrees": declared is None or declared.upper() == derived,
+            "by_status": {s: sum(r["status"] == s for r in rows) for s in STATUS_ORDER if any(r["status"] == s for r in rows)},
+            "obligations": len(obligation_ids),
+            "obligations_cited": sum(1 for o in obligation_ids if o in cited),
+            "obligations_passing": sum(1 for o in obligation_ids if o in passing_cited),
+            "falsifiers": rows,
+        })
+        all_falsifiers.extend(rows)
+
+    before = {fid: OUTCOME_STATUS[r["outcome"]] for fid, r in (previous or {}).get("falsifiers", {}).items()}
+    now = {r["id"]: r["status"] for r in all_falsifiers}
+    shown = {c["stem"] for c in contracts}  # a mutation run over other contracts says nothing of these
+    mutants = [m for m in (mutation or {}).get("mutants", []) if m["contract"] in shown]
+    return {
+        "pv_version": __version__,
+        "evidence": {
+            "falsify": _evidence_summary(latest, runs[0].path if runs else None, plan.root),
+            "previous": _evidence_summary(previous, runs[1].path if len(runs) > 1 else None, plan.root),
+            "mutate": _evidence_summary(mutation, mutations[0].path if mutations else None, plan.root),
+        },
+        "totals": {
+            "contracts": len(contracts),
+            "falsifiers": len(all_falsifiers),
+            **{s.lower(): sum(r["status"] == s for r in all_falsifiers) for s in STATUS_ORDER},
+            "contracts_agreeing": sum(c["agrees"] for c in contracts),
+            "mutants": len(mutants),
+            "mutants_killed": sum(not m["survived"] for m in mutants),
+        },
+        "changes": {
+            "newly_failing": sorted(f for f, s in now.items() if s in ("FAIL", "ERROR") and before.get(f) not in (None, "FAIL", "ERROR")),
+            "newly_passing": sorted(f for f, s in now.items() if s == "PASS" and before.get(f) in ("FAIL", "ERROR")),
+        },
+        "contracts": contracts,
+        "mutants": mutants,
+    }
+
+
+def render_markdown(model: dict[str, Any]) -> str:
+    t = model["totals"]
+    lines = [
+        "# Falsifier scoreboard", "",
+        f"{t['contracts']} contracts, {t['falsifiers']} falsifiers: {t['pass']} PASS, {t['fail']} FAIL, "
+        f"{t['error']} ERROR, {t['skipped']} SKIPPED, {t['bound']} BOUND (not run), {t['unbound']} UNBOUND, "
+        f"{t['pending']} PENDING. Mutants killed: {t['mutants_killed']} of {t['mutants']}.", "",
+    ]
+    changes = model["changes"]
+    if changes["newly_failing"] or changes["newly_passing"]:
+        lines += [f"Newly failing: {', '.join(changes['newly_failing']) or 'none'}. "
+                  f"Newly passing: {', '.join(changes['newly_passing']) or 'none'}.", ""]
+    lines += ["| contract | declared | derived | agrees | falsifiers | obligations cited |", "|---|---|---|---|---|---|"]
+    for c in model["contracts"]:
+        counts = ", ".join(f"{n} {s}" for s, n in c["by_status"].items())
+        lines.append(f"| {c['stem']} | {c['declared'] or '-'} | {c['derived']} | {'yes' if c['agrees'] else 'NO'} | {counts} | {c['obligations_cited']}/{c['obligations']} |")
+    lines += ["", "| falsifier | rule | status | test | examples | margin | mutants killed |", "|---|---|---|---|---|---|---|"]
+    for c in model["contracts"]:
+        for r in c["falsifiers"]:
+            margin = f"{r['margin']['ratio']:.3g}" if r["margin"] else "-"
+            killed = str(len(r["mutants_killed"])) + (" (guard)" if r["guard"] else "")
+            lines.append(f"| {r['id']} | {_md(r['rule'])} | {r['status']} | `{_md(r['test'] or '-')}` | {r['examples'] if r['examples'] is not None else '-'} | {margin} | {killed} |")
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_html(model: dict[str, Any]) -> str:
+    env = Environment(loader=PackageLoader("pv.reports", "templates"), autoescape=select_autoescape(default=True))
+    template = env.get_template("scoreboard.html.j2")
+    return template.render(model=model, model_json=json.dumps(model["totals"], sort_keys=True))
+
+
+def write_scoreboard(model: dict[str, Any], out_dir: Path) -> list[Path]:
+    """Render all three first, then write each atomically: a failure leaves the old reports."""
+    rendered = {
+        "scoreboard.json": json.dumps(model, indent=1, ensure_ascii=False) + "\n",
+        "scoreboard.md": render_markdown(model),
+        "scoreboard.html": render_html(model),
+    }
+    paths = []
+    for name, text in rendered.items():
+        write_text(out_dir / name, text)
+        paths.append(out_dir / name)
+    return paths

@@ -1,0 +1,103 @@
+"""The scoreboard rendered from fixed evidence: the numbers shown, escaping, changes, atomicity."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pv import atomic
+from pv.atomic import write_json
+from pv.evidence.store import evidence_dir
+from pv.evidence.plan import make_plan
+from pv.reports.scoreboard import build_model, write_scoreboard
+from tests.conftest import REPO
+
+FIXTURE = REPO / "tests" / "fixtures" / "mutation_project"
+HOSTILE = "<script>alert('x')</script>"
+
+
+def record(outcome: str, **extra: object) -> dict:
+    return {"nodeids": ["n"], "outcome": outcome, "duration": 0.25, "examples": 20, "margin": None, **extra}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("reports", ".pv-cache", "__pycache__"))
+    evidence = evidence_dir(root)
+    write_json(evidence / "falsify-20260101T000000000000Z.json", {"kind": "falsify", "falsifiers": {
+        "FALSIFY-TM-001": record("passed"), "FALSIFY-TM-002": record("passed"),
+        "FALSIFY-TM-003": record("passed"), "FALSIFY-TM-004": record("failed", message="old")}})
+    write_json(evidence / "falsify-20260102T000000000000Z.json", {
+        "kind": "falsify", "time": "2026-01-02T00:00:00Z", "commit": "abc123", "profile": "ci", "seed": 9,
+        "falsifiers": {
+            "FALSIFY-TM-001": record("passed", margin={"error": 5e-10, "tolerance": 1e-9, "ratio": 0.5}),
+            "FALSIFY-TM-002": record("failed", message=HOSTILE, falsifying_example="Falsifying example: c=0.5"),
+            "FALSIFY-TM-003": record("passed", examples=None),
+            "FALSIFY-TM-004": record("passed")}})
+    write_json(evidence / "mutate-20260102T000000000000Z.json", {"kind": "mutate", "mutants": [
+        {"name": "mean-n-plus-one", "contract": "toy-mean-v1", "target": "toy.kernel:mean", "description": "n+1",
+         "killed_by": ["FALSIFY-TM-001", "FALSIFY-TM-002"], "survived": False},
+        {"name": "mean-tiny-bias", "contract": "toy-mean-v1", "target": "toy.kernel:mean", "description": "bias",
+         "killed_by": [], "survived": True},
+        {"name": "of-another-contract", "contract": "other-v1", "target": "other:f", "description": "not shown",
+         "killed_by": [], "survived": True}]})
+    return root
+
+
+def test_model_derives_every_number_from_the_evidence(project: Path) -> None:
+    model = build_model(make_plan(root=project))
+    totals = model["totals"]
+    assert (totals["falsifiers"], totals["pass"], totals["fail"], totals["unbound"]) == (4, 3, 1, 0)
+    assert (totals["mutants"], totals["mutants_killed"]) == (2, 1)  # a mutant of a contract not shown is left out
+    assert model["changes"] == {"newly_failing": ["FALSIFY-TM-002"], "newly_passing": ["FALSIFY-TM-004"]}
+    [contract] = model["contracts"]
+    assert (contract["declared"], contract["derived"], contract["agrees"]) == ("DISCHARGED", "PARTIAL", False)
+    rows = {r["id"]: r for r in contract["falsifiers"]}
+    assert rows["FALSIFY-TM-001"]["mutants_killed"] == ["mean-n-plus-one"]
+    assert rows["FALSIFY-TM-004"]["status"] == "PASS" and rows["FALSIFY-TM-004"]["mutants_killed"] == []
+
+
+def test_reports_show_the_numbers_and_keep_contract_text_inert(project: Path, tmp_path: Path) -> None:
+    model = build_model(make_plan(root=project))
+    out = tmp_path / "out"
+    write_scoreboard(model, out)
+    html = (out / "scoreboard.html").read_text()
+    assert '<div class="card" data-total="pass"><b>3</b>PASS</div>' in html
+    assert '<div class="card" data-total="fail"><b>1</b>FAIL</div>' in html
+    assert "newly failing: FALSIFY-TM-002" in html
+    assert HOSTILE not in html and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
+    assert "5e-10 / 1e-09" in html
+    assert "http://" not in html and "https://" not in html  # self-contained: nothing fetched
+    markdown = (out / "scoreboard.md").read_text()
+    assert "4 falsifiers: 3 PASS, 1 FAIL" in markdown
+    assert "| toy-mean-v1 | DISCHARGED | PARTIAL | NO |" in markdown
+    assert json.loads((out / "scoreboard.json").read_text())["totals"] == model["totals"]
+
+
+def test_interrupted_write_keeps_the_previous_reports(project: Path, tmp_path: Path, monkeypatch) -> None:
+    out = tmp_path / "out"
+    model = build_model(make_plan(root=project))
+    write_scoreboard(model, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def interrupted(src: str, dst: str) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(atomic.os, "replace", interrupted)
+    model["totals"]["pass"] = 999
+    with pytest.raises(KeyboardInterrupt):
+        write_scoreboard(model, out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # old reports intact, no temp files
+
+
+def test_a_report_that_cannot_render_writes_nothing(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    model = build_model(make_plan(root=project))
+    del model["totals"]["fail"]
+    with pytest.raises(KeyError):
+        write_scoreboard(model, out)
+    assert not out.exists()
