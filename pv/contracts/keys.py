@@ -72,6 +72,9 @@ def _walk(doc: Document, data: Any, model: type[BaseModel], at: Path_) -> Iterat
         elif kind == "dict" and isinstance(value, dict):
             for name, item in value.items():
                 yield from _walk(doc, item, sub, (*at, key, name))
+        elif kind == "dict" and isinstance(value, list):  # `equations` in its list-with-id form
+            for i, item in enumerate(value):
+                yield from _walk(doc, item, sub, (*at, key, i))
 
 
 def _unknown(doc: Document, key: str, known: list[str], at: Path_, where: str) -> Diagnostic:

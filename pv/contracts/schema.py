@@ -10,9 +10,9 @@ Unknown keys are kept (`extra="allow"`) and reported as warnings by the validato
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class _Section(BaseModel):
@@ -39,15 +39,47 @@ class Metadata(_Section):
     changelog: list[Any] | None = None
 
 
+class Clause(NamedTuple):
+    """One pre- or postcondition of an equation, whichever form the contract wrote.
+
+    `key` is the clause's name in pv's mapping form and its index in the 2026 list
+    form, so `("equations", name, "preconditions", key)` is its place in the YAML
+    either way.
+    """
+
+    key: str | int
+    text: str
+
+
+ClauseBlock = dict[str, str] | list[str]
+
+
 class Equation(_Section):
-    formula: str
+    id: str | None = Field(default=None, description="The equation's name in the list form of `equations`.")
+    formula: str = Field(default="", description="The claim; required (SCHEMA-004) on kernel contracts.")
     domain: str | None = None
     codomain: str | None = None
     invariants: list[str] = Field(default_factory=list)
-    preconditions: dict[str, str] = Field(
+    preconditions: ClauseBlock = Field(
         default_factory=dict,
-        description="pv extension: clause key -> clause text the kernel checks at entry.",
+        description="What the kernel checks at entry: a list of expressions (2026 form) "
+                    "or a mapping clause key -> clause text (pv's form).",
     )
+    postconditions: ClauseBlock = Field(
+        default_factory=list,
+        description="What the kernel guarantees on return, in either form of `preconditions`.",
+    )
+    lean_theorem: str | None = Field(default=None, description="Lean 4 theorem proving this equation.")
+    float_tolerance: float | None = Field(default=None, description="IEEE 754 slack at boundaries.")
+    assumes: dict[str, Any] | None = Field(default=None, description="What this equation requires from upstream.")
+    guarantees: dict[str, Any] | None = Field(default=None, description="What this equation provides downstream.")
+
+    def clauses(self, block: Literal["preconditions", "postconditions"]) -> list[Clause]:
+        """The clauses of `block` in the order written, the same shape for both forms."""
+        written = getattr(self, block)
+        if isinstance(written, dict):
+            return [Clause(key, text) for key, text in written.items()]
+        return [Clause(i, text) for i, text in enumerate(written)]
 
 
 class LeanProof(_Section):
@@ -137,7 +169,8 @@ class Contract(_Section):
     model_config = ConfigDict(extra="allow", title="provable-contracts v1 contract (pv)")
 
     metadata: Metadata
-    equations: dict[str, Equation]
+    equations: dict[str, Equation] = Field(
+        description="name -> equation; also written as a list of entries with `id`.")
     proof_obligations: list[ProofObligation] = Field(default_factory=list)
     kernel_structure: KernelStructure | None = None
     simd_dispatch: dict[str, dict[str, str]] = Field(default_factory=dict)
@@ -150,6 +183,40 @@ class Contract(_Section):
         default_factory=dict,
         description="pv extension: name -> 'module:function' of each implementation of the kernel.",
     )
+
+    @field_validator("equations", mode="before")
+    @classmethod
+    def _equations_by_name(cls, written: Any) -> Any:
+        """The list form (`- id: silu`) keyed by each entry's `id`, as the Rust parser does.
+
+        An entry without an id is named `equation_<index>` (nothing dropped); two entries
+        with one id are an error here, where the Rust parser keeps the last silently.
+        """
+        if not isinstance(written, list):
+            return written
+        named: dict[str, Any] = {}
+        for i, entry in enumerate(written):
+            name = equation_name(entry, i)
+            if name in named:
+                raise ValueError(f"two equations are named '{name}' (entry {i} repeats an earlier id)")
+            named[name] = entry
+        return named
+
+
+def equation_name(entry: Any, index: int) -> str:
+    """The name of entry `index` of a list-form `equations` block."""
+    if isinstance(entry, dict) and isinstance(entry.get("id"), str) and entry["id"].strip():
+        return str(entry["id"])
+    return f"equation_{index}"
+
+
+def equation_keys(written: Any) -> dict[str, str | int]:
+    """Equation name -> its key in the YAML (itself in the map form, the index in the list form)."""
+    if isinstance(written, list):
+        return {equation_name(entry, i): i for i, entry in enumerate(written)}
+    if isinstance(written, dict):
+        return {str(name): name for name in written}
+    return {}
 
 
 def json_schema() -> dict[str, Any]:

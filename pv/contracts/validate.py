@@ -20,7 +20,7 @@ from pv.diagnostics.rules import rule
 from pv.contracts.parse_cache import ParseCache
 from pv.contracts.crossfile import registry_findings, summarize
 from pv.contracts.model import ContractFile
-from pv.contracts.schema import Contract
+from pv.contracts.schema import Contract, equation_keys
 
 SEMVER = re.compile(
     r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
@@ -90,9 +90,19 @@ def check_file(path: Path, cache: ParseCache | None = None) -> ContractFile:
     return result
 
 
+def _yaml_path(doc: Document, loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """The model's path to a value as a path in the YAML: list-form equations are
+    keyed by name in the model and by index in the file."""
+    if len(loc) >= 2 and loc[0] == "equations" and isinstance(doc.data, dict):
+        keys = equation_keys(doc.data.get("equations"))
+        if isinstance(loc[1], str) and loc[1] in keys:
+            return ("equations", keys[loc[1]], *loc[2:])
+    return loc
+
+
 def _schema_errors(doc: Document, invalid: ValidationError) -> Iterator[Diagnostic]:
     for error in invalid.errors(include_url=False):
-        at = tuple(error["loc"])
+        at = _yaml_path(doc, tuple(error["loc"]))
         dotted = excerpt(".".join(str(p) for p in at))
         if error["type"] == "missing":
             parent = excerpt(".".join(str(p) for p in at[:-1])) or "top level"
@@ -124,9 +134,11 @@ def _contract_rules(doc: Document, contract: Contract) -> Iterator[Diagnostic]:
                                        f"metadata.version '{excerpt(meta.version)}' is not semver (MAJOR.MINOR.PATCH)")
     if not contract.equations:
         yield rule("SCHEMA-003").at(p, at(("equations",)), "equations must contain at least one equation")
+    keys = equation_keys(doc.data.get("equations"))
     for name, equation in contract.equations.items():
         if not equation.formula.strip():
-            yield rule("SCHEMA-004").at(p, at(("equations", name, "formula")), f"equations.{excerpt(name)}.formula must not be empty")
+            yield rule("SCHEMA-004").at(p, at(("equations", keys.get(name, name), "formula")),
+                                        f"equations.{excerpt(name)}.formula must not be empty")
     yield from _obligation_rules(doc, contract)
     yield from _falsifier_rules(doc, contract)
     yield from _kani_rules(doc, contract)

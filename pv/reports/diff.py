@@ -23,11 +23,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any
+from typing import Any, Literal
 
 from pv.diagnostics.diagnostic import Diagnostic
 from pv.diagnostics.rules import rule
-from pv.contracts.schema import Contract, ProofObligation
+from pv.contracts.schema import Contract, Equation, ProofObligation
 from pv.contracts.model import ContractFile
 from pv.contracts.validate import SEMVER
 
@@ -118,15 +118,28 @@ def _equations(old: Contract, new: Contract) -> Iterator[Change]:
         for invariant in before:
             if invariant not in after:
                 yield Change("equations", name, "changed", "invariant removed", Bump.MAJOR, old=invariant)
-        for clause in b.preconditions.keys() - a.preconditions.keys():
-            yield Change("equations", name, "changed", f"precondition {clause} added (domain tightened)",
-                         Bump.MAJOR, new=b.preconditions[clause])
-        for clause in a.preconditions.keys() - b.preconditions.keys():
-            yield Change("equations", name, "changed", f"precondition {clause} removed (domain widened)",
-                         Bump.MINOR, old=a.preconditions[clause])
-        for clause in a.preconditions.keys() & b.preconditions.keys():
-            yield from _field("equations", name, f"precondition {clause}", a.preconditions[clause],
-                              b.preconditions[clause], Bump.MAJOR)
+        yield from _clauses(name, "precondition", _clause_map(a, "preconditions"), _clause_map(b, "preconditions"),
+                            added=(Bump.MAJOR, "domain tightened"), removed=(Bump.MINOR, "domain widened"))
+        yield from _clauses(name, "postcondition", _clause_map(a, "postconditions"), _clause_map(b, "postconditions"),
+                            added=(Bump.MINOR, "guarantee strengthened"), removed=(Bump.MAJOR, "guarantee weakened"))
+
+
+def _clause_map(equation: Equation, block: Literal["preconditions", "postconditions"]) -> dict[str, str]:
+    """Named clauses by name; list-form clauses by their text, since an index says nothing
+    about which clause it was once the list is edited."""
+    return {str(c.key) if isinstance(c.key, str) else c.text: c.text for c in equation.clauses(block)}
+
+
+def _clauses(name: str, kind: str, a: dict[str, str], b: dict[str, str], *,
+             added: tuple[Bump, str], removed: tuple[Bump, str]) -> Iterator[Change]:
+    """A precondition added narrows what callers may pass (breaking); a postcondition added
+    promises more (compatible): `added` and `removed` say which bump each direction needs."""
+    for clause in b.keys() - a.keys():
+        yield Change("equations", name, "changed", f"{kind} {clause} added ({added[1]})", added[0], new=b[clause])
+    for clause in a.keys() - b.keys():
+        yield Change("equations", name, "changed", f"{kind} {clause} removed ({removed[1]})", removed[0], old=a[clause])
+    for clause in a.keys() & b.keys():
+        yield from _field("equations", name, f"{kind} {clause}", a[clause], b[clause], Bump.MAJOR)
 
 
 def _obligation_key(ob: ProofObligation) -> str:
