@@ -1,7 +1,9 @@
 """`pv lint --fix`: rewrite a dangling `test:` in place, only when the fix is certain.
 
-Certain means exactly one collected test carries a `falsifies` marker naming the
-falsifier: the test itself says which falsifier it discharges. The rewrite replaces
+Certain means, for pytest, exactly one collected test carries a `falsifies` marker naming
+the falsifier: the test itself says which falsifier it discharges. Rust tests carry no
+marker, so for cargo it means one dangling filter with exactly one close test in the same
+crate (pv.binding.cargo_resolve.choose_cargo_fix). Each registry decides; the rewrite replaces
 the one YAML scalar's source span and leaves every other byte of the file as it was.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -17,6 +20,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from pv.atomic import write_text
 from pv.binding.resolve import NODE_ID, Binding, BindingState
 from pv.binding.registry import Registry
+
+if TYPE_CHECKING:
+    from pv.binding.registries import Registries
 
 _BOM = "\ufeff"
 
@@ -70,7 +76,7 @@ def choose_fix(binding: Binding, registry: Registry) -> tuple[str | None, str]:
 
 
 def fix_file(path: Path, display: str, falsifier_ids: list[str], bindings: list[Binding],
-             registry: Registry, positions: list[tuple[int, int]]) -> list[FixOutcome]:
+             registry: Registry | Registries, positions: list[tuple[int, int]]) -> list[FixOutcome]:
     """Apply every certain fix to one contract file, atomically; report the rest."""
     outcomes: list[FixOutcome] = []
     raw = path.read_bytes().decode("utf-8")
@@ -80,7 +86,7 @@ def fix_file(path: Path, display: str, falsifier_ids: list[str], bindings: list[
     for index, (falsifier_id, binding, position) in enumerate(zip(falsifier_ids, bindings, positions)):
         if binding.state in (BindingState.RESOLVED, BindingState.PENDING):
             continue
-        target, why = choose_fix(binding, registry)
+        target, why = choose_fix(binding, registry) if isinstance(registry, Registry) else registry.fix(binding)
         if target is None:
             outcomes.append(FixOutcome(display, position[0], falsifier_id, False, why))
             continue

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pv.binding.resolve import Binding, BindingState, resolve_binding
+from pv.binding.registries import PytestRegistry, Registries
+from pv.binding.resolve import Binding, BindingState
 from pv.diagnostics.diagnostic import Diagnostic
 from pv.binding.registry import CollectedTest, Registry
 from pv.diagnostics.rules import rule
@@ -33,18 +34,26 @@ def binding_state(binding: Binding) -> FalsifierStatus:
     return FalsifierStatus.UNBOUND
 
 
-def lint(files: list[ContractFile], registry: Registry, *, strict: bool, known_ids: set[str],
+def as_registries(registry: Registry | Registries) -> Registries:
+    if isinstance(registry, Registries):
+        return registry
+    return Registries(registry.root, registry, {"pytest": PytestRegistry(registry)})
+
+
+def lint(files: list[ContractFile], registries: Registry | Registries, *, strict: bool, known_ids: set[str],
          vacuity_guard: bool = True) -> LintResult:
-    """Check bindings of `files` against `registry`; `known_ids` are every id any contract declares.
+    """Check bindings of `files` against the project's registries; `known_ids` are every id any contract declares.
 
     The vacuity guard is off only for an incremental run whose change touched no contract.
     """
     result = LintResult()
+    registries = as_registries(registries)
+    registry = registries.pytest
     by_falsifier = registry.by_falsifier()  # once: it indexes every collected test
     for f in files:
         if f.contract is None:
             continue
-        bindings = [resolve_binding(t.id, t.test, registry) for t in f.contract.falsification_tests]
+        bindings = [registries.resolve(t.id, t.test) for t in f.contract.falsification_tests]
         result.bindings[f.path] = bindings
         result.declared += len(bindings)
         result.resolved += sum(b.state is BindingState.RESOLVED for b in bindings)
@@ -70,20 +79,25 @@ def _contract_bindings(f: ContractFile, bindings: list[Binding], by_falsifier: d
         if binding.state is BindingState.PENDING:
             yield rule("PV-VER-003").at(f.path, at(where), f"{test.id} is deferred: {binding.reference}")
         elif binding.state is not BindingState.RESOLVED:
-            yield _unresolved(f, binding, at(where), strict)
+            yield from _unresolved(f, binding, at(where), strict)
         else:
             assert binding.test is not None
-            if test.id not in binding.test.falsifies:
+            if binding.registry == "pytest" and test.id not in binding.test.falsifies:
                 marked = ", ".join(binding.test.falsifies) or "no falsifier"
                 yield rule("PV-VER-005").at(
                     f.path, at(where),
                     f"{test.id} names {binding.test.nodeid}, whose falsifies marker names {marked}",
                     f"add @pytest.mark.falsifies(\"{test.id}\") to {binding.test.nodeid}")
-            if binding.test.skipped:
+            if binding.test.skipped and binding.registry == "cargo":
+                yield rule("PV-VER-008").at(f.path, at(where), f"{test.id} is bound to {binding.test.nodeid}, which is "
+                                            "#[ignore]d: cargo test never runs it by default")
+            elif binding.test.skipped:
                 yield rule("PV-VER-008").at(f.path, at(where), f"{test.id} is bound to {binding.test.nodeid}, which is skipped unconditionally")
-        if len(implementations) > 1 and binding.state is BindingState.RESOLVED:
+        if binding.notes:
+            yield rule("PV-VER-012").at(f.path, at(where), f"{test.id}: " + "; ".join(binding.notes))
+        if len(implementations) > 1 and binding.state is BindingState.RESOLVED and binding.registry == "pytest":
             tests = {t.nodeid: t for t in by_falsifier.get(test.id, [])}
-            if binding.test is not None:
+            if isinstance(binding.test, CollectedTest):
                 tests[binding.test.nodeid] = binding.test
             covered = {part for t in tests.values() if t.params for part in t.params.split("-")}
             missing = [name for name in implementations if name not in covered]
@@ -98,7 +112,16 @@ def _contract_bindings(f: ContractFile, bindings: list[Binding], by_falsifier: d
         yield rule("PV-VER-007").at(f.path, at(("metadata", "status")), f"{f.stem} {reason} from its test bindings")
 
 
-def _unresolved(f: ContractFile, binding: Binding, position: tuple[int, int], strict: bool) -> Diagnostic:
+def _unresolved(f: ContractFile, binding: Binding, position: tuple[int, int], strict: bool) -> Iterator[Diagnostic]:
+    code = "PV-VER-002" if strict else "PV-VER-001"
+    hints = tuple(f"candidate: {c.nodeid}" for c in binding.candidates)
+    if binding.dangling:  # cargo and meta citations: one finding per dangling part, in the Rust gate's words
+        for part in binding.dangling:
+            closest = f"; closest: {binding.candidates[0].nodeid}" if binding.candidates else ""
+            yield rule(code).at(f.path, position,
+                                f"Dangling test reference: cited `{part.cited}` not found ({part.reason}) "
+                                f"(falsification_tests[{binding.falsifier_id}].test){closest}", *hints)
+        return
     what = {
         BindingState.MISSING: "has no test",
         BindingState.PROSE: f"names no test (prose: {binding.reference!r})",
@@ -108,8 +131,7 @@ def _unresolved(f: ContractFile, binding: Binding, position: tuple[int, int], st
         f"candidate: {c.nodeid}" + (f" (marked {binding.falsifier_id})" if binding.falsifier_id in c.falsifies else "")
         for c in binding.candidates)
     closest = f"; closest: {binding.candidates[0].nodeid}" if binding.candidates else ""
-    code = "PV-VER-002" if strict else "PV-VER-001"
-    return rule(code).at(f.path, position, f"{binding.falsifier_id} {what}{closest}", *hints)
+    yield rule(code).at(f.path, position, f"{binding.falsifier_id} {what}{closest}", *hints)
 
 
 def _display(registry: Registry, path: str) -> str:

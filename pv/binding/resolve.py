@@ -1,33 +1,65 @@
-"""Resolving a falsifier's `test:` reference against the registry, and ranking candidates.
+"""Resolving a falsifier's `test:` reference, and ranking candidates: shared by every registry.
 
-A reference resolves only by exact, fully-qualified node id. When it does not, the
-closest real tests are ranked so that each drift class seen in practice puts the right
-test first: a test whose marker names the falsifier (guessed name), the same function
-elsewhere (module-path/class drift), the same function with another parametrize id, a
-name that extends the reference (date suffix) or shares most of it (suffix drift).
+A pytest reference resolves only by exact, fully-qualified node id (a cargo reference by
+cargo's own filter semantics, pv.binding.cargo_resolve). When it does not, the closest
+real tests are ranked so that each drift class seen in practice puts the right test
+first: a test whose marker names the falsifier (guessed name), the same function
+elsewhere (module-path/class drift, wrong crate), the same function with another
+parametrize id, a name that extends the reference (date suffix) or shares most of it
+(suffix drift). The ranking works on `NameParts`, so pytest node ids and cargo test
+paths are scored by the same code.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING, Protocol
 
-from pv.binding.registry import CollectedTest, Registry
+from pv.binding.registry import Registry
+
+if TYPE_CHECKING:
+    from pv.binding.registries import Registries
 
 PENDING_PREFIX = "LIVE-PENDING:"
+# `LIVE-PENDING: reason` and aprender's `LIVE-PENDING — reason` (em or en dash, or ` - `):
+# a deferral must carry its reason.
+PENDING = re.compile(r"LIVE-PENDING\s*(?::|\u2014|\u2013|-{1,2}(?=\s))\s*(\S.*)", re.DOTALL)
 NODE_ID = re.compile(r"[\w./-]+\.py(::[\w.\-]+)+(\[.*\])?")
 MAX_CANDIDATES = 3
 MIN_SCORE = 12.0
 
 
 class BindingState(str, Enum):
-    RESOLVED = "resolved"      # the node id exists in the registry
-    UNRESOLVED = "unresolved"  # looks like a node id, but pytest collects no such test
-    PROSE = "prose"            # free text, not a node id (typical of Rust-era contracts)
+    RESOLVED = "resolved"      # the reference names tests the registry holds
+    UNRESOLVED = "unresolved"  # has a registry's shape (node id, cargo command), but names no real test
+    PROSE = "prose"            # free text, not a test reference
     MISSING = "missing"        # no `test:` at all
     PENDING = "pending"        # explicit `LIVE-PENDING: reason` deferral
+
+
+class RegisteredTest(Protocol):
+    """What shared code needs of a test, whichever registry holds it."""
+
+    @property
+    def nodeid(self) -> str: ...
+    @property
+    def function(self) -> str: ...
+    @property
+    def falsifies(self) -> tuple[str, ...]: ...
+    @property
+    def skipped(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Dangling:
+    """One part of a reference that names nothing: what was cited and why it does not resolve."""
+
+    cited: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -35,8 +67,23 @@ class Binding:
     falsifier_id: str
     reference: str | None
     state: BindingState
-    test: CollectedTest | None = None
-    candidates: tuple[CollectedTest, ...] = field(default=())
+    test: RegisteredTest | None = None
+    candidates: tuple[RegisteredTest, ...] = field(default=())
+    registry: str = "pytest"
+    tests: tuple[RegisteredTest, ...] = field(default=())      # every test the reference selects (a suite)
+    dangling: tuple[Dangling, ...] = field(default=())         # per dangling part (a compound's half)
+    notes: tuple[str, ...] = field(default=())                 # parts accepted but not checked
+
+
+@dataclass(frozen=True)
+class NameParts:
+    """A test's name split the way drift happens: scope (file; crate+target), classes/modules, function."""
+
+    scope: str
+    family: str  # a looser scope: the file's basename, the crate
+    classes: tuple[str, ...]
+    function: str
+    params: str | None
 
 
 @dataclass(frozen=True)
@@ -53,11 +100,18 @@ def split_nodeid(nodeid: str) -> _Parts:
     return _Parts(pieces[0], tuple(pieces[1:-1]), pieces[-1] if len(pieces) > 1 else "", params.rstrip("]") if params else None)
 
 
-def resolve_binding(falsifier_id: str, reference: str | None, registry: Registry) -> Binding:
+def is_pending(reference: str) -> bool:
+    return PENDING.match(reference.strip()) is not None
+
+
+def resolve_binding(falsifier_id: str, reference: str | None, registry: Registry | Registries) -> Binding:
+    """Resolve against one pytest registry, or against a project's registries (by the reference's shape)."""
+    if not isinstance(registry, Registry):
+        return registry.resolve(falsifier_id, reference)
     if reference is None or not reference.strip():
         return Binding(falsifier_id, reference, BindingState.MISSING, candidates=rank_candidates(falsifier_id, "", registry))
     ref = reference.strip()
-    if ref.startswith(PENDING_PREFIX):
+    if is_pending(ref):
         return Binding(falsifier_id, reference, BindingState.PENDING)
     test = registry.tests.get(ref)
     if test is not None:
@@ -66,22 +120,27 @@ def resolve_binding(falsifier_id: str, reference: str | None, registry: Registry
     return Binding(falsifier_id, reference, state, candidates=rank_candidates(falsifier_id, ref, registry))
 
 
-def _score(falsifier_id: str, wanted: _Parts | None, test: CollectedTest) -> float:
+def pytest_parts(nodeid: str) -> NameParts:
+    parts = split_nodeid(nodeid)
+    return NameParts(parts.path, parts.path.rsplit("/", 1)[-1], parts.classes, parts.function, parts.params)
+
+
+def score(falsifier_id: str, wanted: NameParts | None, have: NameParts, falsifies: tuple[str, ...]) -> float:
+    """How likely `have` is the test a reference `wanted` meant; higher is closer."""
     score = 0.0
-    if falsifier_id in test.falsifies:
+    if falsifier_id in falsifies:
         score += 100.0
     if wanted is None:
         return score
-    have = split_nodeid(test.nodeid)
     if have.function == wanted.function:
         score += 60.0
     elif wanted.function and have.function.startswith(wanted.function):
         score += 40.0 + 10.0 * len(wanted.function) / len(have.function)  # truncated date/version suffix
     else:
         score += 30.0 * difflib.SequenceMatcher(None, wanted.function, have.function).ratio() - 10.0
-    if have.path == wanted.path:
+    if have.scope == wanted.scope:
         score += 8.0
-    elif have.path.rsplit("/", 1)[-1] == wanted.path.rsplit("/", 1)[-1]:
+    elif have.family == wanted.family:
         score += 4.0
     if have.classes == wanted.classes:
         score += 4.0
@@ -92,10 +151,17 @@ def _score(falsifier_id: str, wanted: _Parts | None, test: CollectedTest) -> flo
     return score
 
 
-def rank_candidates(falsifier_id: str, reference: str, registry: Registry) -> tuple[CollectedTest, ...]:
-    """Up to three real tests closest to `reference`, best first."""
-    wanted = split_nodeid(reference) if NODE_ID.fullmatch(reference) else None
-    scored = [(_score(falsifier_id, wanted, t), t.nodeid, t) for t in registry.tests.values()]
+def rank(falsifier_id: str, wanted: NameParts | None,
+         tests: Iterable[tuple[NameParts, RegisteredTest]]) -> list[tuple[float, RegisteredTest]]:
+    """Every test scoring at least MIN_SCORE, best first (ties by node id)."""
+    scored = [(score(falsifier_id, wanted, parts, t.falsifies), t.nodeid, t) for parts, t in tests]
     scored = [s for s in scored if s[0] >= MIN_SCORE]
     scored.sort(key=lambda s: (-s[0], s[1]))
-    return tuple(t for _, _, t in scored[:MAX_CANDIDATES])
+    return [(s, t) for s, _, t in scored]
+
+
+def rank_candidates(falsifier_id: str, reference: str, registry: Registry) -> tuple[RegisteredTest, ...]:
+    """Up to three real tests closest to `reference`, best first."""
+    wanted = pytest_parts(reference) if NODE_ID.fullmatch(reference) else None
+    ranked = rank(falsifier_id, wanted, ((pytest_parts(t.nodeid), t) for t in registry.tests.values()))
+    return tuple(t for _, t in ranked[:MAX_CANDIDATES])

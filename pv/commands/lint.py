@@ -13,7 +13,8 @@ from pv.contracts.incremental import contract_index, split_changed
 from pv.binding.lint import affected_contracts, lint
 from pv.config import load_config, without_ignored
 from pv.project import default_contract_paths, find_root
-from pv.binding.registry import RegistryError, collect
+from pv.binding.registries import open_registries
+from pv.binding.registry import RegistryError
 from pv.diagnostics.render import FORMATS, exit_code, render
 from pv.diagnostics.rules import rule
 from pv.contracts.validate import validate_paths
@@ -45,34 +46,38 @@ def run(args: argparse.Namespace) -> int:
     root = find_root()
     config = load_config(root)
     strict_binding = args.strict_test_binding or config.strict_test_binding
-    try:
-        registry = collect(root, config.tests, use_cache=not args.no_cache)
-    except RegistryError as failed:
-        render(args.format, [rule("PV-VER-011").at(str(root), (0, 0), str(failed))], {"errors": 1})
-        return 2
     # Every contract's ids (for orphan markers) come from the cached index when only some
     # contracts are linted; a run over all of them reads the ids from its own validation.
     index = contract_index(root) if args.changed or args.paths else []
     guard = True
-    if args.changed:
-        contracts, tests = split_changed(args.paths, root)
-        targets = affected_contracts(contracts, tests, index, registry)
-        guard = bool(targets)  # a change that touches no contract and no bound test has nothing to prove
-    else:
-        targets = args.paths or default_contract_paths(root)
-    validation = validate_paths(targets, None if args.no_cache else ParseCache.open(root))
+    parse_cache = None if args.no_cache else ParseCache.open(root)
+    try:
+        if args.changed:
+            contracts, tests = split_changed(args.paths, root)
+            registries = open_registries(root, config.tests, use_cache=not args.no_cache)
+            targets = affected_contracts(contracts, tests, index, registries.pytest)
+            guard = bool(targets)  # a change that touches no contract and no bound test has nothing to prove
+        else:
+            targets = args.paths or default_contract_paths(root)
+        validation = validate_paths(targets, parse_cache)
+        if not args.changed:
+            registries = open_registries(root, config.tests, use_cache=not args.no_cache, references=[
+                t.test for f in validation.contracts if f.contract for t in f.contract.falsification_tests])
+    except RegistryError as failed:
+        render(args.format, [rule("PV-VER-011").at(str(root), (0, 0), str(failed))], {"errors": 1})
+        return 2
     diagnostics: list[Diagnostic] = [
         d for f in validation.files if f.contract is None for d in f.diagnostics if d.severity is Severity.ERROR]
     diagnostics += [d for d in validation.diagnostics if d.code == "PV-IO-001" and d.line == 0]
     known = {t.id for f in validation.contracts if f.contract for t in f.contract.falsification_tests}
     known |= {falsifier_id for summary in index for falsifier_id, _ in summary.ids}
-    result = lint(validation.files, registry, strict=strict_binding, known_ids=known, vacuity_guard=guard)
+    result = lint(validation.files, registries, strict=strict_binding, known_ids=known, vacuity_guard=guard)
     if args.fix:
         for f in validation.contracts:
             assert f.contract is not None
             positions = [f.doc.position(("falsification_tests", i, "test")) for i in range(len(f.contract.falsification_tests))]
             for outcome in fix_file(Path(f.path), f.path, [t.id for t in f.contract.falsification_tests],
-                                    result.bindings[f.path], registry, positions):
+                                    result.bindings[f.path], registries, positions):
                 verb = "fixed" if outcome.fixed else "not fixed"
                 print(f"{outcome.path}:{outcome.line}: {verb} {outcome.falsifier_id}: {outcome.detail}", file=sys.stderr)
         return run(argparse.Namespace(**{**vars(args), "fix": False}))
@@ -82,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
         "falsifiers": result.declared,
         "bound": result.resolved,
         "pending": result.pending,
-        "tests": len(registry.tests),
+        "tests": registries.tests,
         "errors": sum(d.severity is Severity.ERROR for d in diagnostics),
         "warnings": sum(d.severity is Severity.WARNING for d in diagnostics),
     }

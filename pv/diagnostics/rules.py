@@ -177,8 +177,13 @@ _RULES = [
          "bindings cannot resolve.",
          "Run `pytest --collect-only` on the file and fix the import error."),
     Rule("PV-VER-011", E, "the test registry could not be built",
-         "Without pytest's collection, no binding can be checked.",
-         "Run `python -m pytest --collect-only` in the project root and fix what it reports."),
+         "Without pytest's collection (or cargo's build of the test binaries), no binding can be checked.",
+         "Run `python -m pytest --collect-only` (or `cargo test --no-run --offline`) in the project root "
+         "and fix what it reports."),
+    Rule("PV-VER-012", W, "a cargo citation has parts pv accepts but does not check",
+         "A pipe (`2>&1 | grep ...`), an annotation (`(11/11 PASS)`), features, an unknown option or a "
+         "filter-less suite is part of the claim the command makes, and pv cannot vouch for it.",
+         "Cite the test itself (`cargo test -p CRATE --lib path::to::test`); keep commentary out of `test:`."),
     # -- traceability (pv audit), versions (pv diff), dependencies (pv graph) -------------
     Rule("PV-AUDIT-001", E, "a proof obligation is covered by no falsifier",
          "An obligation nothing tries to falsify is a claim nobody checks; the chain "

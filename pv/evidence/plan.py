@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pv.binding.resolve import Binding, BindingState, resolve_binding
+from pv.binding.registries import Registries, open_registries
+from pv.binding.resolve import Binding, BindingState
 from pv.config import load_config
 from pv.project import default_contract_paths, find_root
-from pv.binding.registry import Registry, collect
+from pv.binding.registry import Registry
 from pv.contracts.model import ContractFile
 from pv.contracts.validate import validate_paths
 
@@ -25,15 +26,22 @@ class FalsifierPlan:
 class Plan:
     root: Path
     contracts: list[ContractFile]
-    registry: Registry
+    registry: Registry  # pytest's
     falsifiers: dict[str, FalsifierPlan]
+    registries: Registries | None = None  # every registry the project has (pytest, cargo, meta)
 
     def nodeids(self, contract: str | None = None) -> list[str]:
+        """The pytest node ids to run (cargo and meta falsifiers run elsewhere: `other_falsifiers`)."""
         seen: dict[str, None] = {}
         for plan in self.falsifiers.values():
-            if contract is None or plan.contract == contract:
+            if (contract is None or plan.contract == contract) and plan.binding.registry == "pytest":
                 seen.update(dict.fromkeys(plan.nodeids))
         return list(seen)
+
+    def other_falsifiers(self) -> list[FalsifierPlan]:
+        """Bound falsifiers whose tests are not pytest's (cargo tests, `pv validate` meta-checks)."""
+        return [p for p in self.falsifiers.values()
+                if p.binding.registry != "pytest" and p.binding.state is BindingState.RESOLVED and p.binding.tests]
 
     def bound_nodeids(self) -> dict[str, str | None]:
         return {fid: p.binding.test.nodeid if p.binding.test else None for fid, p in self.falsifiers.items()}
@@ -42,15 +50,20 @@ class Plan:
 def make_plan(paths: list[Path] | None = None, root: Path | None = None, *, use_cache: bool = True) -> Plan:
     root = root or find_root()
     contracts = validate_paths(paths or default_contract_paths(root)).contracts
-    registry = collect(root, load_config(root).tests, use_cache=use_cache)
+    references = [t.test for f in contracts if f.contract for t in f.contract.falsification_tests]
+    registries = open_registries(root, load_config(root).tests, use_cache=use_cache, references=references)
+    registry = registries.pytest
     marked = registry.by_falsifier()
     falsifiers: dict[str, FalsifierPlan] = {}
     for f in contracts:
         assert f.contract is not None
         for test in f.contract.falsification_tests:
-            binding = resolve_binding(test.id, test.test, registry)
-            nodeids = [t.nodeid for t in marked.get(test.id, []) if not t.skipped]
-            if binding.state is BindingState.RESOLVED and binding.test and binding.test.nodeid not in nodeids:
-                nodeids.insert(0, binding.test.nodeid)
+            binding = registries.resolve(test.id, test.test)
+            if binding.registry != "pytest":
+                nodeids = [t.nodeid for t in binding.tests] if binding.state is BindingState.RESOLVED else []
+            else:
+                nodeids = [t.nodeid for t in marked.get(test.id, []) if not t.skipped]
+                if binding.state is BindingState.RESOLVED and binding.test and binding.test.nodeid not in nodeids:
+                    nodeids.insert(0, binding.test.nodeid)
             falsifiers[test.id] = FalsifierPlan(test.id, f.stem, binding, nodeids)
-    return Plan(root=root, contracts=contracts, registry=registry, falsifiers=falsifiers)
+    return Plan(root=root, contracts=contracts, registry=registry, falsifiers=falsifiers, registries=registries)

@@ -71,7 +71,7 @@ def _binding(plan: Plan, stem: str, falsifier_id: str, reference: str | None) ->
     planned = plan.falsifiers.get(falsifier_id)
     if planned is not None and planned.contract == stem and planned.binding.reference == reference:
         return planned.binding
-    return resolve_binding(falsifier_id, reference, plan.registry)
+    return resolve_binding(falsifier_id, reference, plan.registries or plan.registry)
 
 
 def trace_contract(plan: Plan, f: ContractFile) -> ContractTrace:
