@@ -6,12 +6,18 @@ import argparse
 import random
 import sys
 from pathlib import Path
+from typing import Any
 
 from pv.evidence.store import OUTCOME_STATUS, RUN_PREFIX, falsifier_outcomes, provenance, write_evidence
 from pv.evidence.plan import make_plan
 from pv.profiles import HYPOTHESIS_PROFILES
 from pv.binding.registry import RegistryError
 from pv.evidence.runner import RunFailed, run_tests
+from pv.evidence.plan import Plan
+from pv.binding.cargo import CargoTest
+from pv.binding.cargo_resolve import MetaCheck
+from pv.evidence.cargo_runner import run_cargo_tests
+from pv.evidence.meta_runner import run_meta_checks
 
 EXAMPLE = """example:
   pv falsify                          # every bound falsifier, profile 'ci'
@@ -42,17 +48,22 @@ def run(args: argparse.Namespace) -> int:
         print(f"pv falsify: {failed}", file=sys.stderr)
         return 2
     nodeids = plan.nodeids()
-    if not nodeids:
+    others = plan.other_falsifiers()
+    if not nodeids and not others:
         print("pv falsify: no falsifier is bound to a collected test; nothing to run (see pv lint)", file=sys.stderr)
         return 1
     seed = args.seed if args.seed is not None else random.randrange(2**32)
-    print(f"pv falsify: {len(plan.falsifiers)} falsifiers, {len(nodeids)} tests, profile {args.profile}, seed {seed}",
-          file=sys.stderr)
-    try:
-        exit_status, tests = run_tests(plan.root, nodeids, profile=args.profile, seed=seed, workers=args.workers)
-    except RunFailed as failed:
-        print(f"pv falsify: {failed}", file=sys.stderr)
-        return 2
+    other_count = len({t.nodeid for p in others for t in p.binding.tests})
+    print(f"pv falsify: {len(plan.falsifiers)} falsifiers, {len(nodeids) + other_count} tests, profile {args.profile}, "
+          f"seed {seed}", file=sys.stderr)
+    exit_status, tests = 0, []
+    if nodeids:
+        try:
+            exit_status, tests = run_tests(plan.root, nodeids, profile=args.profile, seed=seed, workers=args.workers)
+        except RunFailed as failed:
+            print(f"pv falsify: {failed}", file=sys.stderr)
+            return 2
+    cargo_exit = _run_other(plan, tests)
     records = falsifier_outcomes(tests, list(plan.falsifiers), plan.bound_nodeids())
     for fid, record in records.items():
         record["contract"] = plan.falsifiers[fid].contract
@@ -63,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
         "max_examples": HYPOTHESIS_PROFILES[args.profile],
         "seed": seed,
         "pytest_exit": exit_status,
+        **({"cargo_exit": cargo_exit} if cargo_exit else {}),
         "falsifiers": records,
     }
     path = write_evidence(plan.root, RUN_PREFIX, document)
@@ -77,3 +89,32 @@ def run(args: argparse.Namespace) -> int:
             print(f"{fid} {OUTCOME_STATUS[record['outcome']]}: {record.get('message')}")
             print(f"  replay: pv falsify --profile {args.profile} --seed {seed}")
     return 1 if any(r["outcome"] in ("failed", "error") for r in records.values()) else 0
+
+
+def _run_other(plan: Plan, tests: list[dict[str, Any]]) -> dict[str, int]:
+    """Run bound cargo tests (one invocation per package) and meta-checks; append their
+    per-test results to `tests`, each naming the falsifiers bound to it; cargo's exit codes."""
+    bound: dict[str, set[str]] = {}
+    cargo_tests: dict[str, CargoTest] = {}
+    checks: dict[str, MetaCheck] = {}
+    for fplan in plan.other_falsifiers():
+        for test in fplan.binding.tests:
+            bound.setdefault(test.nodeid, set()).add(fplan.falsifier_id)
+            if isinstance(test, CargoTest):
+                cargo_tests[test.nodeid] = test
+            elif isinstance(test, MetaCheck):
+                checks[test.nodeid] = test
+    results = run_meta_checks(plan.root, checks.values())
+    exits: dict[str, int] = {}
+    cargo = plan.registries.members.get("cargo") if plan.registries else None
+    if cargo_tests and cargo is not None:
+        from pv.binding.registries import CargoTestRegistry
+        assert isinstance(cargo, CargoTestRegistry)
+        for run in run_cargo_tests(plan.root, cargo.registry, cargo_tests.values()):
+            print(f"pv falsify: {' '.join(run.command[:4])} ... ({len(run.results)} tests): exit {run.exit_code}",
+                  file=sys.stderr)
+            exits[run.package] = run.exit_code
+            results += run.results
+    for result in results:
+        tests.append({**result, "falsifies": sorted(bound.get(result["nodeid"], ()))})
+    return exits
