@@ -66,3 +66,19 @@ def write_contract(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def cargo_workspace(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    """The mixed Python + Rust workspace of tests/cargo_workspace.py, built once per session:
+    (root, line of each falsifier's `test:`). Tests that change it work on a copy."""
+    import subprocess
+
+    from tests.cargo_workspace import CARGO, SKIP_REASON, write_workspace
+
+    if CARGO is None:
+        pytest.skip(SKIP_REASON)
+    root = tmp_path_factory.mktemp("cargo") / "ws"
+    where = write_workspace(root)
+    subprocess.run([CARGO, "test", "--workspace", "--no-run", "--offline", "-q"], cwd=root, check=True, capture_output=True)
+    return root, where

@@ -36,6 +36,7 @@ from typing import Any
 from pv import __version__
 from pv.atomic import write_json
 from pv.binding.registry import RegistryError
+from pv.config import load_config
 from pv.project import CACHE_DIR
 
 CACHE_NAME = "cargo-registry.json"
@@ -138,8 +139,12 @@ def _toolchain(root: Path) -> str:
 
 
 def _key_files(root: Path) -> Iterator[Path]:
+    # pv's own inputs and outputs (contracts, reports/evidence) cannot change what cargo builds
+    config = load_config(root)
+    own = {os.path.normpath(root / d) for d in (*config.contracts, config.reports)}
     for directory, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and (not d.startswith(".") or d == ".cargo"))
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and (not d.startswith(".") or d == ".cargo")
+                         and os.path.normpath(os.path.join(directory, d)) not in own)
         for name in sorted(files):
             path = Path(directory, name)
             if path.is_file():

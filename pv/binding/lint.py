@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pv.binding.registries import PytestRegistry, Registries
-from pv.binding.resolve import Binding, BindingState
+from pv.binding.resolve import Binding, BindingState, never_runs
 from pv.diagnostics.diagnostic import Diagnostic
 from pv.binding.registry import CollectedTest, Registry
 from pv.diagnostics.rules import rule
@@ -29,7 +29,7 @@ class LintResult:
 def binding_state(binding: Binding) -> FalsifierStatus:
     if binding.state is BindingState.PENDING:
         return FalsifierStatus.PENDING
-    if binding.state is BindingState.RESOLVED and binding.test is not None and not binding.test.skipped:
+    if binding.state is BindingState.RESOLVED and binding.test is not None and not never_runs(binding):
         return FalsifierStatus.BOUND
     return FalsifierStatus.UNBOUND
 
@@ -88,10 +88,10 @@ def _contract_bindings(f: ContractFile, bindings: list[Binding], by_falsifier: d
                     f.path, at(where),
                     f"{test.id} names {binding.test.nodeid}, whose falsifies marker names {marked}",
                     f"add @pytest.mark.falsifies(\"{test.id}\") to {binding.test.nodeid}")
-            if binding.test.skipped and binding.registry == "cargo":
+            if never_runs(binding) and binding.registry == "cargo":
                 yield rule("PV-VER-008").at(f.path, at(where), f"{test.id} is bound to {binding.test.nodeid}, which is "
                                             "#[ignore]d: cargo test never runs it by default")
-            elif binding.test.skipped:
+            elif never_runs(binding):
                 yield rule("PV-VER-008").at(f.path, at(where), f"{test.id} is bound to {binding.test.nodeid}, which is skipped unconditionally")
         if binding.notes:
             yield rule("PV-VER-012").at(f.path, at(where), f"{test.id}: " + "; ".join(binding.notes))

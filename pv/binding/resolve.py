@@ -75,6 +75,14 @@ class Binding:
     notes: tuple[str, ...] = field(default=())                 # parts accepted but not checked
 
 
+def never_runs(binding: Binding) -> bool:
+    """Resolved, but nothing it names runs: a skipped pytest test, or a cargo citation whose
+    every test is `#[ignore]`d and not asked for with `--ignored`/`--include-ignored`."""
+    if binding.state is not BindingState.RESOLVED or binding.test is None:
+        return False
+    return binding.test.skipped if binding.registry == "pytest" else not binding.tests
+
+
 @dataclass(frozen=True)
 class NameParts:
     """A test's name split the way drift happens: scope (file; crate+target), classes/modules, function."""

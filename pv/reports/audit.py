@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from pv.binding.resolve import Binding, BindingState
+from pv.binding.resolve import Binding, BindingState, never_runs
 from pv.diagnostics.diagnostic import Diagnostic, Severity
 from pv.evidence.plan import Plan
 from pv.diagnostics.rules import rule
@@ -70,7 +70,7 @@ def _unbound_message(falsifier_id: str, binding: Binding) -> str:
         return f"{falsifier_id} has no test"
     if binding.state is BindingState.PROSE:
         return f"{falsifier_id} names no test (prose: {binding.reference!r})"
-    if binding.state is BindingState.RESOLVED and binding.test is not None and binding.test.skipped:
+    if binding.state is BindingState.RESOLVED and binding.test is not None and never_runs(binding):
         return f"{falsifier_id} is bound to {binding.test.nodeid}, which is skipped unconditionally"
     return f"{falsifier_id} names {binding.reference!r}, which pytest does not collect"
 
