@@ -44,7 +44,11 @@ class Plan:
                 if p.binding.registry != "pytest" and p.binding.state is BindingState.RESOLVED and p.binding.tests]
 
     def bound_nodeids(self) -> dict[str, str | None]:
-        return {fid: p.binding.test.nodeid if p.binding.test else None for fid, p in self.falsifiers.items()}
+        """pytest's bound node id per falsifier; cargo and meta results name their falsifiers
+        themselves (a cargo test can be bound by one citation that runs it and another that
+        does not, e.g. an #[ignore]d test cited with and without --include-ignored)."""
+        return {fid: p.binding.test.nodeid if p.binding.test and p.binding.registry == "pytest" else None
+                for fid, p in self.falsifiers.items()}
 
 
 def make_plan(paths: list[Path] | None = None, root: Path | None = None, *, use_cache: bool = True) -> Plan:
