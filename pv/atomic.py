@@ -25,4 +25,6 @@ def write_text(path: Path, text: str) -> None:
 
 
 def write_json(path: Path, document: Any) -> None:
-    write_text(path, json.dumps(document, indent=1, ensure_ascii=False) + "\n")
+    """Strict JSON (RFC 8259): a NaN or Infinity is a ValueError here, not a token that
+    `JSON.parse` and every strict reader reject later."""
+    write_text(path, json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False) + "\n")

@@ -23,7 +23,6 @@ from pv.atomic import write_json
 from pv.profiles import HYPOTHESIS_PROFILES
 
 MARKER = "falsifies"
-_RESULTS = pytest.StashKey[dict[str, Any]]()
 _MARGINS = pytest.StashKey[dict[str, dict[str, float]]]()
 # hypothesis's statistics text: "100 passing examples, 0 failing examples, 0 invalid examples"
 # up to 6.15x, "100 passing, 0 failing, and 0 invalid test cases" since
@@ -61,8 +60,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", f"{MARKER}(*ids): this test discharges the named FALSIFY-* falsifiers of a contract")
-    if config.getoption("pv_results", None):
-        config.stash[_RESULTS] = {}
+    target = config.getoption("pv_results", None)
+    if target and not hasattr(config, "workerinput"):  # an xdist worker's reports reach the controller
+        config.pluginmanager.register(_Recorder(Path(target)), "pv-results")
     if os.environ.get(mutation.MUTANT_ENV):
         mutation.apply_from_environment()  # before any test module imports the kernel
 
@@ -133,32 +133,69 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
         item.stash[_MARGINS] = observations
 
 
+# Each phase's report carries pv's record of it in `user_properties`, which pytest-xdist
+# sends to the controller with the report; only the process that reads the reports in
+# `pytest_runtest_logreport` (the controller, or the one process of a serial run) keeps
+# results, as pytest's junitxml does. Workers record nothing and write nothing.
+_USER_PROPERTY = "pv_result"
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
-    results = item.config.stash.get(_RESULTS, None)
-    if results is None:
+    if not item.config.getoption("pv_results", None):
         return
-    entry = results.setdefault(item.nodeid, {**registry_entry(item), "outcome": "passed", "duration": 0.0})
-    entry["duration"] = round(entry["duration"] + report.duration, 6)
+    record: dict[str, Any] = registry_entry(item)
     if report.when == "call":
-        entry["margins"] = item.stash.get(_MARGINS, {})
+        record["margins"] = item.stash.get(_MARGINS, {})
         stats = getattr(item, "hypothesis_statistics", "")
         counts = [sum(map(int, m)) for m in _EXAMPLES.findall(stats)]
-        entry["examples"] = sum(counts) if counts else None
+        record["examples"] = sum(counts) if counts else None
     if report.skipped:
-        entry["outcome"] = "skipped"
-        entry["message"] = _last_line(report)
+        record["message"] = _last_line(report)
     elif report.failed:
-        entry["outcome"] = "failed" if report.when == "call" else "error"
-        entry["message"] = _failure_message(report)
+        record["message"] = _failure_message(report)
         # the example is in the exception's notes (hypothesis >= 6.16x), in the long report,
         # or in captured output (older versions)
-        texts = [entry["message"], str(report.longrepr), *(text for _, text in report.sections)]
+        texts = [record["message"], str(report.longrepr), *(text for _, text in report.sections)]
         example = next(filter(None, map(_falsifying_example, texts)), None)
         if example:
-            entry["falsifying_example"] = example
+            record["falsifying_example"] = example
+    report.user_properties.append((_USER_PROPERTY, record))
+
+
+class _Recorder:
+    """Per-test results of one run, kept by the process that reads the reports."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        self.results: dict[str, dict[str, Any]] = {}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        recorded = [value for name, value in report.user_properties if name == _USER_PROPERTY]
+        if not recorded:
+            return
+        record: dict[str, Any] = recorded[-1]  # type: ignore[assignment]  # what makereport appended
+        entry = self.results.setdefault(report.nodeid, {
+            **{k: record[k] for k in ("nodeid", "path", "line", "falsifies", "params", "skipped")},
+            "outcome": "passed", "duration": 0.0})
+        entry["duration"] = round(entry["duration"] + report.duration, 6)
+        if report.when == "call":
+            entry["margins"] = record.get("margins", {})
+            entry["examples"] = record.get("examples")
+        if report.skipped:
+            entry["outcome"] = "skipped"
+            entry["message"] = record.get("message", "")
+        elif report.failed:
+            entry["outcome"] = "failed" if report.when == "call" else "error"
+            entry["message"] = record.get("message", "")
+            if record.get("falsifying_example"):
+                entry["falsifying_example"] = record["falsifying_example"]
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        write_json(self.target, {"finished": time.time(), "exitstatus": int(exitstatus),
+                                 "collected": int(session.testscollected), "tests": list(self.results.values())})
 
 
 def _last_line(report: pytest.TestReport) -> str:
@@ -193,12 +230,3 @@ def _falsifying_example(text: str) -> str | None:
             break
         lines.append(line)
     return "\n".join(lines)[:2000]
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    target = session.config.getoption("pv_results", None)
-    results = session.config.stash.get(_RESULTS, None)
-    if not target or results is None:
-        return
-    write_json(Path(target), {"finished": time.time(), "exitstatus": int(exitstatus), "tests": list(results.values())})
-

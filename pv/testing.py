@@ -56,17 +56,21 @@ class Falsifier:
             value = self.entry["parameters"][name]
         except (KeyError, TypeError):
             raise KeyError(f"{self.id}: parameter '{name}' is not declared in {self.contract_path.name}") from None
-        return _number(value)
+        number = _number(value)
+        if isinstance(number, float) and not math.isfinite(number):
+            raise ValueError(f"{self.id}: parameter '{name}' = {value!r} in {self.contract_path.name} is not finite "
+                             "(see pv validate, PV-SCHEMA-014)")
+        return number
 
     @property
     def tolerance(self) -> float:
         """The falsifier's `parameters.tolerance`, else its obligation's `tolerance`."""
         params = self.entry.get("parameters") or {}
         if "tolerance" in params:
-            return float(_number(params["tolerance"]))
+            return _tolerance(self, params["tolerance"])
         obligation = self.obligation
         if obligation is not None and obligation.get("tolerance") is not None:
-            return float(_number(obligation["tolerance"]))
+            return _tolerance(self, obligation["tolerance"])
         raise KeyError(f"{self.id}: no tolerance in its parameters or its obligation ({self.contract_path.name})")
 
     @property
@@ -83,15 +87,29 @@ class Falsifier:
 
     def check_close(self, error: float, tolerance: float | None = None, what: str = "error") -> None:
         """Fail unless `error <= tolerance`; record error/tolerance as this falsifier's margin."""
-        bound = self.tolerance if tolerance is None else tolerance
+        bound = self.tolerance if tolerance is None else _tolerance(self, tolerance)
         observe(self.id, error, bound)
-        if not (error <= bound):  # NaN fails too
+        if math.isnan(error):
+            raise AssertionError(
+                f"{self.id} falsified ({self.contract}): {what} is NaN (not a number), which no tolerance "
+                f"admits; prediction: {self.prediction}")
+        if not (error <= bound):
             raise AssertionError(
                 f"{self.id} falsified ({self.contract}): {what} {error:.6g} exceeds {bound:.6g}; "
                 f"prediction: {self.prediction}")
 
     def fail(self, message: str) -> None:
         raise AssertionError(f"{self.id} falsified ({self.contract}): {message}; prediction: {self.prediction}")
+
+
+def _tolerance(owner: Falsifier, value: Any) -> float:
+    """A tolerance the check can fail against: a finite number >= 0 (never .inf, NaN, a
+    bool or a word); pv validate reports the same in the contract (PV-SCHEMA-014)."""
+    number = _number(value)
+    if isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number) or number < 0:
+        raise ValueError(f"{owner.id}: tolerance {value!r} in {owner.contract_path.name} is not a finite number >= 0 "
+                         "(see pv validate, PV-SCHEMA-014)")
+    return float(number)
 
 
 def _number(value: Any) -> Any:
@@ -113,9 +131,30 @@ def observe(falsifier_id: str, error: float, tolerance: float) -> None:
     """Record one observed error against its tolerance; the worst ratio is kept."""
     if _observations is None:
         return
-    ratio = error / tolerance if tolerance > 0 else (0.0 if error == 0 else math.inf)
-    if math.isnan(ratio):
-        ratio = math.inf
-    worst = _observations.get(falsifier_id)
-    if worst is None or ratio > worst["ratio"]:
-        _observations[falsifier_id] = {"error": float(error), "tolerance": float(tolerance), "ratio": float(ratio)}
+    _observations[falsifier_id] = worst_margin(_observations.get(falsifier_id), margin(error, tolerance))
+
+
+def margin(error: float, tolerance: float) -> dict[str, Any]:
+    """error/tolerance as strict JSON: a ratio no tolerance bounds (a NaN or infinite error,
+    any error against tolerance 0) is None with a note, never a NaN or Infinity token."""
+    error, tolerance = float(error), float(tolerance)
+    finite = math.isfinite(error) and math.isfinite(tolerance)
+    ratio = (error / tolerance if tolerance > 0 else 0.0 if error == 0 else None) if finite else None
+    record: dict[str, Any] = {"error": error if math.isfinite(error) else None,
+                              "tolerance": tolerance if math.isfinite(tolerance) else None,
+                              "ratio": ratio if ratio is None or math.isfinite(ratio) else None}
+    if record["ratio"] is None:
+        record["note"] = (f"observed error is {error}" if not math.isfinite(error) else
+                          f"tolerance is {tolerance}" if not math.isfinite(tolerance) else
+                          f"error {error:.6g} against tolerance 0" if tolerance == 0 else
+                          f"error {error:.6g} / tolerance {tolerance:.6g} overflows")
+    return record
+
+
+def _ratio_key(m: dict[str, Any]) -> float:
+    return math.inf if m.get("ratio") is None else float(m["ratio"])
+
+
+def worst_margin(*margins: dict[str, Any] | None) -> dict[str, Any]:
+    """The margin with the largest ratio; an unbounded one (ratio None) is the worst."""
+    return max((m for m in margins if m is not None), key=_ratio_key)

@@ -1,7 +1,9 @@
 """Status derived from evidence, never typed by hand: one implementation for lint and reports.
 
 A falsifier is UNBOUND, PENDING (explicit LIVE-PENDING deferral) or BOUND from its
-binding alone; PASS, FAIL, ERROR or SKIPPED once a recorded run says so. A contract's
+binding alone; PASS, FAIL, ERROR or SKIPPED once a recorded run says so; STALE when
+that run tested files that have changed since; DUPLICATE when two contracts declare
+its id. A contract's
 status is the highest level its falsifiers support:
 
     PROPOSED    no falsifier bound to a real test
@@ -30,11 +32,13 @@ class FalsifierStatus(str, Enum):
     FAIL = "FAIL"
     ERROR = "ERROR"
     SKIPPED = "SKIPPED"
+    STALE = "STALE"  # a recorded outcome whose contract, tests or kernel changed since (or unbound to them)
+    DUPLICATE = "DUPLICATE"  # its id is declared by two contracts (PV-SCHEMA-009): never run, never passing
 
 
 LEVELS = ("PROPOSED", "PARTIAL", "FUNCTIONAL", "DISCHARGED")
 _BOUND_OR_RUN = {FalsifierStatus.BOUND, FalsifierStatus.PASS, FalsifierStatus.FAIL,
-                 FalsifierStatus.ERROR, FalsifierStatus.SKIPPED}
+                 FalsifierStatus.ERROR, FalsifierStatus.SKIPPED, FalsifierStatus.STALE}
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pv.evidence.store import OUTCOME_STATUS, RUN_PREFIX, falsifier_outcomes, provenance, write_evidence
+from pv.evidence.fingerprint import bind_inputs
 from pv.evidence.plan import make_plan
 from pv.profiles import HYPOTHESIS_PROFILES
 from pv.binding.registry import RegistryError
@@ -41,12 +42,27 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-n", "--workers", default=None, help="run in parallel with pytest-xdist, e.g. auto")
 
 
+# pytest's exit codes that mean the run itself went wrong (interrupted, internal error,
+# usage error): no outcome it reports can be trusted as evidence.
+_BROKEN_RUN = {2: "interrupted", 3: "internal error", 4: "usage error"}
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         plan = make_plan(args.paths or None)
     except RegistryError as failed:
         print(f"pv falsify: {failed}", file=sys.stderr)
         return 2
+    if not plan.contracts:
+        print("pv falsify: no contract to falsify (none found, or none valid: see pv validate)", file=sys.stderr)
+        return 2
+    if not plan.falsifiers:
+        print("pv falsify: the contracts declare no falsifier; nothing to run", file=sys.stderr)
+        return 2
+    blocked = {fid: p.conflict for fid, p in plan.falsifiers.items() if p.conflict}
+    for fid, paths in blocked.items():
+        print(f"pv falsify: {fid} is declared in {' and '.join(paths)} (PV-SCHEMA-009): not run until one is renamed",
+              file=sys.stderr)
     nodeids = plan.nodeids()
     others = plan.other_falsifiers()
     if not nodeids and not others:
@@ -56,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
     other_count = len({t.nodeid for p in others for t in p.binding.tests})
     print(f"pv falsify: {len(plan.falsifiers)} falsifiers, {len(nodeids) + other_count} tests, profile {args.profile}, "
           f"seed {seed}", file=sys.stderr)
+    inputs, depends = bind_inputs(plan)  # hashed before the run: a change during it makes the evidence stale
     exit_status, tests = 0, []
     if nodeids:
         try:
@@ -63,10 +80,18 @@ def run(args: argparse.Namespace) -> int:
         except RunFailed as failed:
             print(f"pv falsify: {failed}", file=sys.stderr)
             return 2
+        if exit_status in _BROKEN_RUN:
+            print(f"pv falsify: pytest exited {exit_status} ({_BROKEN_RUN[exit_status]}); no evidence written",
+                  file=sys.stderr)
+            return 2
     cargo_exit = _run_other(plan, tests)
-    records = falsifier_outcomes(tests, list(plan.falsifiers), plan.bound_nodeids())
+    runnable = [fid for fid, p in plan.falsifiers.items() if not p.conflict]
+    records = falsifier_outcomes(tests, runnable, plan.bound_nodeids())
     for fid, record in records.items():
         record["contract"] = plan.falsifiers[fid].contract
+        record["inputs"] = depends.get(fid)
+    # a falsifier with a test to run and no result is a failure of the run, never "ok"
+    not_run = sorted(fid for fid in runnable if plan.falsifiers[fid].nodeids and fid not in records)
     document = {
         "kind": "falsify",
         **provenance(plan.root),
@@ -76,19 +101,30 @@ def run(args: argparse.Namespace) -> int:
         "pytest_exit": exit_status,
         **({"cargo_exit": cargo_exit} if cargo_exit else {}),
         "falsifiers": records,
+        "not_run": not_run,
+        "inputs": inputs,
     }
-    path = write_evidence(plan.root, RUN_PREFIX, document)
+    path = write_evidence(plan.root, RUN_PREFIX, document) if records else None
     counts: dict[str, int] = {}
     for record in records.values():
         counts[OUTCOME_STATUS[record["outcome"]]] = counts.get(OUTCOME_STATUS[record["outcome"]], 0) + 1
-    not_run = len(plan.falsifiers) - len(records)
-    print(f"evidence: {path.relative_to(plan.root)}")
-    print(", ".join(f"{n} {s}" for s, n in sorted(counts.items())) + f", {not_run} not run")
+    unbound = len(plan.falsifiers) - len(records) - len(not_run) - len(blocked)
+    if path is not None:
+        print(f"evidence: {path.relative_to(plan.root)}")
+    summary = [f"{n} {s}" for s, n in sorted(counts.items())]
+    summary += [f"{len(not_run)} not run", f"{unbound} unbound or pending"]
+    if blocked:
+        summary.append(f"{len(blocked)} blocked (duplicate id)")
+    print(", ".join(summary))
     for fid, record in records.items():
         if record["outcome"] in ("failed", "error"):
             print(f"{fid} {OUTCOME_STATUS[record['outcome']]}: {record.get('message')}")
             print(f"  replay: pv falsify --profile {args.profile} --seed {seed}")
-    return 1 if any(r["outcome"] in ("failed", "error") for r in records.values()) else 0
+    for fid in not_run:
+        print(f"{fid} NOT RUN: its tests ({', '.join(plan.falsifiers[fid].nodeids[:3])}) reported no result "
+              f"(pytest exit {exit_status}{', nothing collected' if exit_status == 5 else ''})")
+    falsified = any(r["outcome"] in ("failed", "error") for r in records.values())
+    return 1 if falsified or not_run or blocked else 0
 
 
 def _run_other(plan: Plan, tests: list[dict[str, Any]]) -> dict[str, int]:

@@ -19,6 +19,7 @@ from typing import Any
 from pv.config import load_config
 from pv.evidence.store import MUTATION_PREFIX, provenance, write_evidence
 from pv.mutation import CATALOGUE_ENV, MUTANT_ENV, Mutant, load_catalogue
+from pv.evidence.fingerprint import bind_inputs, hashes_of_catalogue
 from pv.evidence.plan import Plan, make_plan
 from pv.binding.registry import RegistryError
 from pv.evidence.runner import RunFailed, run_tests
@@ -88,6 +89,9 @@ def run(args: argparse.Namespace) -> int:
         print("pv mutate: no mutant in the catalogue targets the contracts given", file=sys.stderr)
         return 1
     print(f"pv mutate: {len(mutants)} mutants against {len({m.contract for m in mutants})} contracts", file=sys.stderr)
+    # the kill matrix holds for these files as they are now (hashed before the runs)
+    inputs, _ = bind_inputs(plan, {m.contract for m in mutants})
+    inputs.update(hashes_of_catalogue(plan.root, module))
     try:
         matrix = kill_matrix(plan, mutants, module, args.seed, args.jobs or os.cpu_count() or 1)
     except RunFailed as failed:
@@ -97,7 +101,8 @@ def run(args: argparse.Namespace) -> int:
     in_scope = {fid for fid, p in plan.falsifiers.items() if p.contract in {m.contract for m in mutants}}
     kills = {fid: sum(fid in row["killed_by"] for row in matrix["mutants"]) for fid in sorted(in_scope)}
     matrix["falsifiers"] = {fid: {"kills": n, "guard": guards.get(fid)} for fid, n in kills.items()}
-    document = {"kind": "mutate", **provenance(plan.root), "profile": PROFILE, "seed": args.seed, **matrix}
+    document = {"kind": "mutate", **provenance(plan.root), "profile": PROFILE, "seed": args.seed, **matrix,
+                "inputs": inputs}
     path = write_evidence(plan.root, MUTATION_PREFIX, document)
     survivors = [row["name"] for row in matrix["mutants"] if row["survived"]]
     idle = [fid for fid, n in kills.items() if n == 0 and not guards.get(fid)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from pv.config import load_config
 from pv.evidence.plan import make_plan
@@ -37,5 +38,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote {path}")
     t = model["totals"]
     print(f"{t['falsifiers']} falsifiers: {t['pass']} PASS, {t['fail']} FAIL, {t['error']} ERROR, "
+          f"{t['stale']} STALE, {t['duplicate']} DUPLICATE, "
           f"{t['bound']} not run, {t['unbound']} UNBOUND; {t['mutants_killed']}/{t['mutants']} mutants killed")
-    return 0
+    return report_rejected("pv scoreboard", model)
+
+
+def report_rejected(prog: str, model: dict[str, Any]) -> int:
+    """Evidence files that failed validation, each with its path; exit 1 when there are any."""
+    for rejected in model["evidence"]["rejected"]:
+        print(f"{prog}: {rejected['file']}: {rejected['reason']} (ignored)", file=sys.stderr)
+    return 1 if model["evidence"]["rejected"] else 0

@@ -10,6 +10,7 @@ from pathlib import Path
 from pv.reports.contract_status import render_status_text, status_report
 from pv.evidence.plan import make_plan
 from pv.binding.registry import RegistryError
+from pv.commands.scoreboard import report_rejected
 
 EXAMPLE = """example:
   pv status                         # every contract under contracts/, with the latest evidence
@@ -35,7 +36,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     report = status_report(plan)
     if args.format == "json":
-        print(json.dumps(report, indent=2, ensure_ascii=False))
+        print(json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False))
     else:
         sys.stdout.write(render_status_text(report))
-    return 1 if any(c["overclaim"] for c in report["contracts"]) else 0
+    rejected = report_rejected("pv status", report)
+    return 1 if any(c["overclaim"] for c in report["contracts"]) or rejected else 0

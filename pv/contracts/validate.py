@@ -20,6 +20,7 @@ from pv.diagnostics.rules import rule
 from pv.contracts.parse_cache import ParseCache
 from pv.contracts.crossfile import registry_findings, summarize
 from pv.contracts.model import ContractFile
+from pv.contracts.numbers import number_findings
 from pv.contracts.schema import Contract, equation_keys
 
 SEMVER = re.compile(
@@ -141,6 +142,7 @@ def _contract_rules(doc: Document, contract: Contract) -> Iterator[Diagnostic]:
                                         f"equations.{excerpt(name)}.formula must not be empty")
     yield from _obligation_rules(doc, contract)
     yield from _falsifier_rules(doc, contract)
+    yield from number_findings(doc)
     yield from _kani_rules(doc, contract)
     if contract.qa_gate is None:
         yield rule("SCHEMA-013").at(p, (1, 1), "no qa_gate defined")

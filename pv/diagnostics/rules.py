@@ -137,6 +137,12 @@ _RULES = [
     Rule("PV-SCHEMA-013", E, "qa_gate.checks names a falsifier that does not exist",
          "A quality gate that requires a missing falsifier can never be met honestly.",
          "Name a falsifier id declared in falsification_tests."),
+    Rule("PV-SCHEMA-014", E, "a tolerance or numeric parameter is not a plain finite number",
+         "A falsifier checks `error <= tolerance`: a tolerance of .inf, 1e400 (read as infinity), "
+         "'inf' or NaN passes on any error, a negative one fails on every run, and YAML 1.1 reads "
+         "`1:30` as the sexagesimal 90. Such a falsifier cannot say anything about the kernel.",
+         "Write a finite decimal number (a tolerance >= 0), e.g. `tolerance: 1.0e-6`; quote "
+         "text that is not a number."),
     # -- test binding (pv lint) ----------------------------------------------------------
     Rule("PV-VER-001", W, "a falsifier's test is prose or does not resolve (non-strict)",
          "Outside strict mode an unbound falsifier is reported but tolerated while a contract matures.",

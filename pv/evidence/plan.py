@@ -20,6 +20,9 @@ class FalsifierPlan:
     contract: str
     binding: Binding
     nodeids: list[str] = field(default_factory=list)  # the bound test and every test marked with the id
+    # every contract declaring this id when more than one does (PV-SCHEMA-009): which
+    # one's parameters a test reads is then a matter of file order, so it is never run
+    conflict: tuple[str, ...] = ()
 
 
 @dataclass
@@ -34,14 +37,15 @@ class Plan:
         """The pytest node ids to run (cargo and meta falsifiers run elsewhere: `other_falsifiers`)."""
         seen: dict[str, None] = {}
         for plan in self.falsifiers.values():
-            if (contract is None or plan.contract == contract) and plan.binding.registry == "pytest":
+            if (contract is None or plan.contract == contract) and plan.binding.registry == "pytest" and not plan.conflict:
                 seen.update(dict.fromkeys(plan.nodeids))
         return list(seen)
 
     def other_falsifiers(self) -> list[FalsifierPlan]:
         """Bound falsifiers whose tests are not pytest's (cargo tests, `pv validate` meta-checks)."""
         return [p for p in self.falsifiers.values()
-                if p.binding.registry != "pytest" and p.binding.state is BindingState.RESOLVED and p.binding.tests]
+                if p.binding.registry != "pytest" and p.binding.state is BindingState.RESOLVED and p.binding.tests
+                and not p.conflict]
 
     def bound_nodeids(self) -> dict[str, str | None]:
         """pytest's bound node id per falsifier; cargo and meta results name their falsifiers
@@ -58,16 +62,26 @@ def make_plan(paths: list[Path] | None = None, root: Path | None = None, *, use_
     registries = open_registries(root, load_config(root).tests, use_cache=use_cache, references=references)
     registry = registries.pytest
     marked = registry.by_falsifier()
+    declared_in: dict[str, list[str]] = {}
+    for f in contracts:
+        assert f.contract is not None
+        for test in f.contract.falsification_tests:
+            declared_in.setdefault(test.id, [])
+            if f.path not in declared_in[test.id]:
+                declared_in[test.id].append(f.path)
     falsifiers: dict[str, FalsifierPlan] = {}
     for f in contracts:
         assert f.contract is not None
         for test in f.contract.falsification_tests:
+            if test.id in falsifiers:
+                continue  # a duplicate: the first declaration stands for the conflict
             binding = registries.resolve(test.id, test.test)
+            conflict = tuple(declared_in[test.id]) if len(declared_in[test.id]) > 1 else ()
             if binding.registry != "pytest":
                 nodeids = [t.nodeid for t in binding.tests] if binding.state is BindingState.RESOLVED else []
             else:
                 nodeids = [t.nodeid for t in marked.get(test.id, []) if not t.skipped]
                 if binding.state is BindingState.RESOLVED and binding.test and binding.test.nodeid not in nodeids:
                     nodeids.insert(0, binding.test.nodeid)
-            falsifiers[test.id] = FalsifierPlan(test.id, f.stem, binding, nodeids)
+            falsifiers[test.id] = FalsifierPlan(test.id, f.stem, binding, [] if conflict else nodeids, conflict)
     return Plan(root=root, contracts=contracts, registry=registry, falsifiers=falsifiers, registries=registries)

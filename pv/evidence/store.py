@@ -9,15 +9,18 @@ from __future__ import annotations
 import json
 import platform
 import subprocess
-import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+
+from pydantic import ValidationError
 
 from pv import __version__
 from pv.atomic import write_json
 from pv.config import load_config
+from pv.evidence.model import MODELS, first_error, recorded_at
+from pv.testing import worst_margin
 
 RUN_PREFIX, MUTATION_PREFIX = "falsify-", "mutate-"
 
@@ -38,7 +41,7 @@ def provenance(root: Path) -> dict[str, Any]:
     return {
         "commit": git("rev-parse", "HEAD"),
         "dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
-        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "pv_version": __version__,
         "python": platform.python_version(),
         "platform": platform.platform(),
@@ -65,7 +68,7 @@ def falsifier_outcomes(tests: list[dict[str, Any]], falsifier_ids: list[str], bo
             "outcome": outcome,
             "duration": round(sum(t.get("duration", 0.0) for t in runs), 6),
             "examples": sum(examples) if examples else None,
-            "margin": max(margins, key=lambda m: m["ratio"]) if margins else None,
+            "margin": worst_margin(*margins) if margins else None,
         }
         failed = [t for t in runs if t["outcome"] in ("failed", "error")]
         if failed:
@@ -79,24 +82,72 @@ def falsifier_outcomes(tests: list[dict[str, Any]], falsifier_ids: list[str], bo
 @dataclass(frozen=True)
 class EvidenceFile:
     path: Path
-    document: dict[str, Any]
+    document: dict[str, Any]  # validated against its model (pv.evidence.model), as plain data
+    recorded: datetime
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """An evidence file that cannot be used, and why (shown with its path on every view)."""
+
+    path: Path
+    reason: str
 
 
 def write_evidence(root: Path, prefix: str, document: dict[str, Any]) -> Path:
-    # Microsecond stamps sort by name in time order; a new run never overwrites an old one.
+    # Microsecond stamps keep names unique; which run is newest is read from "time" inside.
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     path = evidence_dir(root) / f"{prefix}{stamp}.json"
     write_json(path, document)
     return path
 
 
-def history(root: Path, prefix: str) -> list[EvidenceFile]:
-    """Readable evidence files of one kind, newest first; unreadable ones are skipped."""
-    files = sorted(evidence_dir(root).glob(f"{prefix}*.json"), reverse=True)
-    found = []
-    for path in files:
-        try:
-            found.append(EvidenceFile(path, json.loads(path.read_text(encoding="utf-8"))))
-        except (OSError, ValueError):
-            continue
-    return found
+# A clock a little ahead is tolerated; evidence from further ahead would pin every view.
+FUTURE_SKEW = timedelta(minutes=5)
+
+
+def read_evidence(path: Path, kind: str) -> EvidenceFile | Rejected:
+    """One evidence file, validated on read; never raises for what the file holds."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_EVIDENCE_BYTES + 1)
+        if len(raw) > MAX_EVIDENCE_BYTES:
+            return Rejected(path, f"larger than {MAX_EVIDENCE_BYTES // 2**20} MiB")
+        data = json.loads(raw, parse_constant=_reject_constant)
+    except OSError as failed:
+        return Rejected(path, f"cannot read: {failed.strerror or failed}")
+    except (ValueError, RecursionError) as failed:
+        return Rejected(path, f"not strict JSON: {failed}")
+    try:
+        model = MODELS[kind].model_validate(data)
+        recorded = recorded_at(model)
+    except ValidationError as invalid:
+        return Rejected(path, first_error(invalid))
+    except ValueError as failed:
+        return Rejected(path, f"$.time: {failed}")
+    if recorded > datetime.now(timezone.utc) + FUTURE_SKEW:
+        return Rejected(path, f"$.time: {model.time} is in the future; evidence cannot predate its run")
+    return EvidenceFile(path, model.model_dump(mode="json", exclude_unset=False), recorded)
+
+
+MAX_EVIDENCE_BYTES = 64 * 2**20
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def history(root: Path, prefix: str) -> tuple[list[EvidenceFile], list[Rejected]]:
+    """Valid evidence files of one kind, newest recorded run first, and the rejected ones."""
+    kind = prefix.rstrip("-")
+    found: list[EvidenceFile] = []
+    rejected: list[Rejected] = []
+    try:
+        paths = sorted(evidence_dir(root).glob(f"{prefix}*.json"))
+    except OSError:
+        paths = []
+    for path in paths:
+        read = read_evidence(path, kind)
+        (found if isinstance(read, EvidenceFile) else rejected).append(read)  # type: ignore[arg-type]
+    found.sort(key=lambda e: (e.recorded, e.path.name), reverse=True)
+    return found, rejected

@@ -54,11 +54,13 @@ def render_status_text(report: dict[str, Any]) -> str:
         lines.append(f"  falsifiers: {len(c['falsifiers'])}")
         for fz in c["falsifiers"]:
             lines.append(f"    {fz['id']:<18} {fz['status']:<8} {fz['test'] or '-'}")
+            if fz["status"] in ("STALE", "DUPLICATE"):
+                lines.append(f"      {fz['message']}")
         lines.append("")
     t = report["totals"]
     evidence = report["evidence"]["falsify"]
     source = f"evidence {evidence['file']}" if evidence else "no recorded run (statuses from bindings)"
     lines.append(f"{t['contracts']} contracts, {t['falsifiers']} falsifiers: {t['pass']} PASS, {t['fail']} FAIL, "
-                 f"{t['error']} ERROR, {t['skipped']} SKIPPED, {t['bound']} BOUND, {t['unbound']} UNBOUND, "
+                 f"{t['error']} ERROR, {t['skipped']} SKIPPED, {t['stale']} STALE, {t['duplicate']} DUPLICATE, {t['bound']} BOUND, {t['unbound']} UNBOUND, "
                  f"{t['pending']} PENDING; {source}")
     return "\n".join(lines) + "\n"

@@ -16,7 +16,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from pv import __version__
 from pv.atomic import write_text
 from pv.binding.resolve import BindingState
-from pv.evidence.store import MUTATION_PREFIX, OUTCOME_STATUS, RUN_PREFIX, history
+from pv.evidence.fingerprint import changed
+from pv.evidence.store import MUTATION_PREFIX, OUTCOME_STATUS, RUN_PREFIX, EvidenceFile, history
 from pv.evidence.plan import Plan
 from pv.binding.status import FalsifierState, FalsifierStatus, derive_contract_status
 
@@ -33,19 +34,57 @@ def falsifier_status(binding_state: BindingState, record: dict[str, Any] | None)
     return FalsifierStatus(OUTCOME_STATUS[record["outcome"]])
 
 
-def _evidence_summary(document: dict[str, Any] | None, path: Path | None, root: Path) -> dict[str, Any] | None:
-    if document is None or path is None:
+def _evidence_summary(evidence: EvidenceFile | None, root: Path) -> dict[str, Any] | None:
+    if evidence is None:
         return None
     keys = ("time", "commit", "dirty", "profile", "seed", "max_examples")
-    return {"file": str(path.relative_to(root)), **{k: document.get(k) for k in keys if k in document}}
+    return {"file": _shown(evidence.path, root), **{k: evidence.document.get(k) for k in keys if k in evidence.document}}
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+class _Staleness:
+    """Whether a recorded run still describes the files as they are now (one hash per file per view)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.memo: dict[str, str | None] = {}
+
+    def of(self, document: dict[str, Any], paths: list[str] | None) -> str | None:
+        inputs = document.get("inputs")
+        if inputs is None or paths is None:
+            return "the run recorded no hashes of what it tested (evidence from an older pv); run pv falsify"
+        different = changed(self.root, inputs, paths, self.memo)
+        if different:
+            shown = ", ".join(different[:3]) + (f" and {len(different) - 3} more" if len(different) > 3 else "")
+            return f"changed since the run: {shown}; run pv falsify"
+        return None
+
+
+def _latest_records(runs: list[EvidenceFile]) -> dict[str, tuple[EvidenceFile, dict[str, Any]]]:
+    """Each falsifier's newest recorded outcome (runs over a subset leave the others' alone)."""
+    latest: dict[str, tuple[EvidenceFile, dict[str, Any]]] = {}
+    for run in reversed(runs):  # oldest first, so newer runs overwrite
+        for fid, record in run.document["falsifiers"].items():
+            latest[fid] = (run, record)
+    return latest
 
 
 def build_model(plan: Plan) -> dict[str, Any]:
-    runs = history(plan.root, RUN_PREFIX)
-    mutations = history(plan.root, MUTATION_PREFIX)
-    latest = runs[0].document if runs else None
+    runs, rejected_runs = history(plan.root, RUN_PREFIX)
+    mutations, rejected_mutations = history(plan.root, MUTATION_PREFIX)
+    staleness = _Staleness(plan.root)
+    recorded = _latest_records(runs)
     previous = runs[1].document if len(runs) > 1 else None
     mutation = mutations[0].document if mutations else None
+    mutation_stale = staleness.of(mutation, list((mutation.get("inputs") or {}))) if mutation else None
+    if mutation_stale:
+        mutation = None  # kills against other code say nothing of this code
     kills: dict[str, list[str]] = {}
     for row in (mutation or {}).get("mutants", []):
         for fid in row["killed_by"]:
@@ -58,8 +97,16 @@ def build_model(plan: Plan) -> dict[str, Any]:
         rows, states = [], []
         for test in f.contract.falsification_tests:
             fplan = plan.falsifiers[test.id]
-            record = (latest or {}).get("falsifiers", {}).get(test.id)
+            run, record = recorded.get(test.id, (None, None))
             status = falsifier_status(fplan.binding.state, record)
+            stale = None
+            if fplan.conflict:
+                status, record = FalsifierStatus.DUPLICATE, None
+                stale = f"declared in {' and '.join(fplan.conflict)} (PV-SCHEMA-009): never run until one is renamed"
+            elif run is not None and record is not None and fplan.binding.state is BindingState.RESOLVED:
+                stale = staleness.of(run.document, record.get("inputs"))
+                if stale:
+                    status = FalsifierStatus.STALE
             killed = kills.get(test.id, [])
             states.append(FalsifierState(status, kills=len(killed) if f.stem in mutated_contracts else None,
                                          guard=test.guard is not None))
@@ -69,7 +116,9 @@ def build_model(plan: Plan) -> dict[str, Any]:
                 "duration": record.get("duration") if record else None,
                 "examples": record.get("examples") if record else None,
                 "margin": record.get("margin") if record else None,
-                "message": record.get("message") if record else None,
+                "message": stale or (record.get("message") if record else None),
+                "recorded_outcome": OUTCOME_STATUS[record["outcome"]] if record else None,
+                "evidence": _shown(run.path, plan.root) if run is not None and record else None,
                 "falsifying_example": record.get("falsifying_example") if record else None,
                 "nodeids": record.get("nodeids", fplan.nodeids) if record else fplan.nodeids,
                 "mutants_killed": killed, "guard": test.guard,
@@ -101,9 +150,12 @@ def build_model(plan: Plan) -> dict[str, Any]:
     return {
         "pv_version": __version__,
         "evidence": {
-            "falsify": _evidence_summary(latest, runs[0].path if runs else None, plan.root),
-            "previous": _evidence_summary(previous, runs[1].path if len(runs) > 1 else None, plan.root),
-            "mutate": _evidence_summary(mutation, mutations[0].path if mutations else None, plan.root),
+            "falsify": _evidence_summary(runs[0] if runs else None, plan.root),
+            "previous": _evidence_summary(runs[1] if len(runs) > 1 else None, plan.root),
+            "mutate": _evidence_summary(mutations[0] if mutations else None, plan.root),
+            "mutate_stale": mutation_stale,
+            "rejected": [{"file": _shown(r.path, plan.root), "reason": r.reason}
+                         for r in (*rejected_runs, *rejected_mutations)],
         },
         "totals": {
             "contracts": len(contracts),
@@ -127,8 +179,8 @@ def render_markdown(model: dict[str, Any]) -> str:
     lines = [
         "# Falsifier scoreboard", "",
         f"{t['contracts']} contracts, {t['falsifiers']} falsifiers: {t['pass']} PASS, {t['fail']} FAIL, "
-        f"{t['error']} ERROR, {t['skipped']} SKIPPED, {t['bound']} BOUND (not run), {t['unbound']} UNBOUND, "
-        f"{t['pending']} PENDING. Mutants killed: {t['mutants_killed']} of {t['mutants']}.", "",
+        f"{t['error']} ERROR, {t['skipped']} SKIPPED, {t['stale']} STALE, {t['duplicate']} DUPLICATE, "
+        f"{t['bound']} BOUND (not run), {t['unbound']} UNBOUND, {t['pending']} PENDING. Mutants killed: {t['mutants_killed']} of {t['mutants']}.", "",
     ]
     changes = model["changes"]
     if changes["newly_failing"] or changes["newly_passing"]:
@@ -141,10 +193,16 @@ def render_markdown(model: dict[str, Any]) -> str:
     lines += ["", "| falsifier | rule | status | test | examples | margin | mutants killed |", "|---|---|---|---|---|---|---|"]
     for c in model["contracts"]:
         for r in c["falsifiers"]:
-            margin = f"{r['margin']['ratio']:.3g}" if r["margin"] else "-"
+            margin = _ratio_text(r["margin"])
             killed = str(len(r["mutants_killed"])) + (" (guard)" if r["guard"] else "")
             lines.append(f"| {r['id']} | {_md(r['rule'])} | {r['status']} | `{_md(r['test'] or '-')}` | {r['examples'] if r['examples'] is not None else '-'} | {margin} | {killed} |")
     return "\n".join(lines) + "\n"
+
+
+def _ratio_text(margin: dict[str, Any] | None) -> str:
+    if not margin:
+        return "-"
+    return f"{margin['ratio']:.3g}" if margin.get("ratio") is not None else f"unbounded ({margin.get('note', '')})"
 
 
 def _md(text: str) -> str:
@@ -154,13 +212,13 @@ def _md(text: str) -> str:
 def render_html(model: dict[str, Any]) -> str:
     env = Environment(loader=PackageLoader("pv.reports", "templates"), autoescape=select_autoescape(default=True))
     template = env.get_template("scoreboard.html.j2")
-    return template.render(model=model, model_json=json.dumps(model["totals"], sort_keys=True))
+    return template.render(model=model, model_json=json.dumps(model["totals"], sort_keys=True, allow_nan=False))
 
 
 def write_scoreboard(model: dict[str, Any], out_dir: Path) -> list[Path]:
     """Render all three first, then write each atomically: a failure leaves the old reports."""
     rendered = {
-        "scoreboard.json": json.dumps(model, indent=1, ensure_ascii=False) + "\n",
+        "scoreboard.json": json.dumps(model, indent=1, ensure_ascii=False, allow_nan=False) + "\n",
         "scoreboard.md": render_markdown(model),
         "scoreboard.html": render_html(model),
     }

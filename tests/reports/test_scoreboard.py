@@ -10,6 +10,7 @@ import pytest
 
 from pv import atomic
 from pv.atomic import write_json
+from pv.evidence.fingerprint import bind_inputs
 from pv.evidence.store import evidence_dir
 from pv.evidence.plan import make_plan
 from pv.reports.scoreboard import build_model, write_scoreboard
@@ -23,28 +24,38 @@ def record(outcome: str, **extra: object) -> dict:
     return {"nodeids": ["n"], "outcome": outcome, "duration": 0.25, "examples": 20, "margin": None, **extra}
 
 
+def bound(root: Path, document: dict) -> dict:
+    """A hand-written run bound, as `pv falsify` binds it, to the files it is about."""
+    inputs, depends = bind_inputs(make_plan(root=root))
+    for fid, rec in document.get("falsifiers", {}).items():
+        rec["inputs"] = depends[fid]
+    return {**document, "inputs": inputs}
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     root = tmp_path / "project"
     shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("reports", ".pv-cache", "__pycache__"))
     evidence = evidence_dir(root)
-    write_json(evidence / "falsify-20260101T000000000000Z.json", {"kind": "falsify", "falsifiers": {
-        "FALSIFY-TM-001": record("passed"), "FALSIFY-TM-002": record("passed"),
-        "FALSIFY-TM-003": record("passed"), "FALSIFY-TM-004": record("failed", message="old")}})
-    write_json(evidence / "falsify-20260102T000000000000Z.json", {
+    write_json(evidence / "falsify-20260101T000000000000Z.json", bound(root, {
+        "kind": "falsify", "time": "2026-01-01T00:00:00Z", "falsifiers": {
+            "FALSIFY-TM-001": record("passed"), "FALSIFY-TM-002": record("passed"),
+            "FALSIFY-TM-003": record("passed"), "FALSIFY-TM-004": record("failed", message="old")}}))
+    write_json(evidence / "falsify-20260102T000000000000Z.json", bound(root, {
         "kind": "falsify", "time": "2026-01-02T00:00:00Z", "commit": "abc123", "profile": "ci", "seed": 9,
         "falsifiers": {
             "FALSIFY-TM-001": record("passed", margin={"error": 5e-10, "tolerance": 1e-9, "ratio": 0.5}),
             "FALSIFY-TM-002": record("failed", message=HOSTILE, falsifying_example="Falsifying example: c=0.5"),
             "FALSIFY-TM-003": record("passed", examples=None),
-            "FALSIFY-TM-004": record("passed")}})
-    write_json(evidence / "mutate-20260102T000000000000Z.json", {"kind": "mutate", "mutants": [
-        {"name": "mean-n-plus-one", "contract": "toy-mean-v1", "target": "toy.kernel:mean", "description": "n+1",
-         "killed_by": ["FALSIFY-TM-001", "FALSIFY-TM-002"], "survived": False},
-        {"name": "mean-tiny-bias", "contract": "toy-mean-v1", "target": "toy.kernel:mean", "description": "bias",
-         "killed_by": [], "survived": True},
-        {"name": "of-another-contract", "contract": "other-v1", "target": "other:f", "description": "not shown",
-         "killed_by": [], "survived": True}]})
+            "FALSIFY-TM-004": record("passed")}}))
+    write_json(evidence / "mutate-20260102T000000000000Z.json", bound(root, {
+        "kind": "mutate", "time": "2026-01-02T00:00:00Z", "mutants": [
+            {"name": "mean-n-plus-one", "contract": "toy-mean-v1", "target": "toy.kernel:mean", "description": "n+1",
+             "killed_by": ["FALSIFY-TM-001", "FALSIFY-TM-002"], "survived": False},
+            {"name": "mean-tiny-bias", "contract": "toy-mean-v1", "target": "toy.kernel:mean", "description": "bias",
+             "killed_by": [], "survived": True},
+            {"name": "of-another-contract", "contract": "other-v1", "target": "other:f", "description": "not shown",
+             "killed_by": [], "survived": True}]}))
     return root
 
 
