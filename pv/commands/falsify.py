@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"pv falsify: {len(plan.falsifiers)} falsifiers, {len(nodeids) + other_count} tests, profile {args.profile}, "
           f"seed {seed}", file=sys.stderr)
     inputs, depends = bind_inputs(plan)  # hashed before the run: a change during it makes the evidence stale
-    exit_status, tests = 0, []
+    exit_status, tests = 0, list[dict[str, Any]]()
     if nodeids:
         try:
             exit_status, tests = run_tests(plan.root, nodeids, profile=args.profile, seed=seed, workers=args.workers)
