@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from pv import __version__
-from pv.config import ConfigError
+from pv.errors import PvError
 from pv.commands import audit, check, coverage, diff, equations, explain, falsify, graph, lint, mutate, new, schema, scoreboard, status, validate
 
 COMMANDS = (check, validate, lint, falsify, mutate, scoreboard, status, audit, coverage, diff, graph, equations, new, schema, explain)
@@ -50,8 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.run(args))
-    except ConfigError as bad:
-        print(f"pv: {bad}", file=sys.stderr)
+    except PvError as bad:  # the one boundary: library errors become one line and exit 2
+        print(f"pv {args.command}: {bad}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `pv ... | head` is a normal way to read output
         return 0

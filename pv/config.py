@@ -23,9 +23,10 @@ from typing import Any
 
 from pv.diagnostics.diagnostic import Diagnostic
 from pv.diagnostics.suggest import closest_typo
+from pv.errors import PvError
 
 
-class ConfigError(Exception):
+class ConfigError(PvError):
     """pyproject.toml's [tool.pv] cannot be used as written."""
 
 

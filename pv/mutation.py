@@ -16,9 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pv.errors import PvError
+
 MUTANT_ENV = "PV_MUTANT"
 CATALOGUE_ENV = "PV_MUTANTS_MODULE"
 DEFAULT_CATALOGUE = "falsifiers.mutants"
+
+
+class CatalogueError(PvError):
+    """The mutant catalogue cannot be imported or is inconsistent."""
 
 
 @dataclass(frozen=True)
@@ -37,12 +43,16 @@ def load_catalogue(module: str | None = None, root: Path | None = None) -> list[
     name = module or os.environ.get(CATALOGUE_ENV) or DEFAULT_CATALOGUE
     if root is not None and str(root) not in sys.path:
         sys.path.insert(0, str(root))
-    catalogue = importlib.import_module(name)
+    try:
+        catalogue = importlib.import_module(name)
+    except ImportError as missing:
+        raise CatalogueError(f"cannot import the mutant catalogue {name!r} ({missing}); "
+                             "set [tool.pv] mutants to the module that defines MUTANTS") from None
     mutants = list(getattr(catalogue, "MUTANTS"))
     names = [m.name for m in mutants]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise ValueError(f"{name}: duplicate mutant names {', '.join(duplicates)}")
+        raise CatalogueError(f"{name}: duplicate mutant names {', '.join(duplicates)}")
     return mutants
 
 

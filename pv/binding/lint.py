@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +13,7 @@ from pv.diagnostics.diagnostic import Diagnostic
 from pv.binding.registry import CollectedTest, Registry
 from pv.diagnostics.rules import rule
 from pv.contracts.crossfile import ContractSummary
-from pv.binding.status import FalsifierState, FalsifierStatus, derive_contract_status, optimistic, unsupported_claim
+from pv.binding.status import FalsifierState, derive_contract_status, falsifier_status, optimistic, unsupported_claim
 from pv.contracts.model import ContractFile
 
 
@@ -26,14 +26,6 @@ class LintResult:
     pending: int = 0
 
 
-def binding_state(binding: Binding) -> FalsifierStatus:
-    if binding.state is BindingState.PENDING:
-        return FalsifierStatus.PENDING
-    if binding.state is BindingState.RESOLVED and binding.test is not None and not never_runs(binding):
-        return FalsifierStatus.BOUND
-    return FalsifierStatus.UNBOUND
-
-
 def as_registries(registry: Registry | Registries) -> Registries:
     if isinstance(registry, Registries):
         return registry
@@ -41,7 +33,7 @@ def as_registries(registry: Registry | Registries) -> Registries:
 
 
 def lint(files: list[ContractFile], registries: Registry | Registries, *, strict: bool, known_ids: set[str],
-         vacuity_guard: bool = True) -> LintResult:
+         vacuity_guard: bool = True, resolved: Mapping[str, list[Binding]] | None = None) -> LintResult:
     """Check bindings of `files` against the project's registries; `known_ids` are every id any contract declares.
 
     The vacuity guard is off only for an incremental run whose change touched no contract.
@@ -53,7 +45,7 @@ def lint(files: list[ContractFile], registries: Registry | Registries, *, strict
     for f in files:
         if f.contract is None:
             continue
-        bindings = [registries.resolve(t.id, t.test) for t in f.contract.falsification_tests]
+        bindings = (resolved or {}).get(f.path) or [registries.resolve(t.id, t.test) for t in f.contract.falsification_tests]
         result.bindings[f.path] = bindings
         result.declared += len(bindings)
         result.resolved += sum(b.state is BindingState.RESOLVED for b in bindings)
@@ -106,7 +98,7 @@ def _contract_bindings(f: ContractFile, bindings: list[Binding], by_falsifier: d
                     f.path, at(where),
                     f"{test.id} does not run against implementation(s) {', '.join(missing)} "
                     f"of {f.stem} (declared: {', '.join(implementations)})")
-    states = [FalsifierState(binding_state(b), guard=t.guard is not None) for t, b in zip(f.contract.falsification_tests, bindings)]
+    states = [FalsifierState(falsifier_status(b), guard=t.guard is not None) for t, b in zip(f.contract.falsification_tests, bindings)]
     reason = unsupported_claim(f.contract.metadata.status, derive_contract_status(optimistic(states)))
     if reason:
         yield rule("PV-VER-007").at(f.path, at(("metadata", "status")), f"{f.stem} {reason} from its test bindings")

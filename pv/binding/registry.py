@@ -22,6 +22,7 @@ from typing import Any
 
 from pv import __version__
 from pv.atomic import write_json
+from pv.errors import PvError
 from pv.project import CACHE_DIR
 
 # Files whose contents can change what pytest collects.
@@ -30,7 +31,7 @@ SKIP_DIRS = {".git", ".hg", ".venv", "venv", "env", "node_modules", "__pycache__
              CACHE_DIR, "reports", ".hypothesis", ".pytest_cache", ".tox", ".nox", ".mypy_cache"}
 
 
-class RegistryError(Exception):
+class RegistryError(PvError):
     """pytest could not produce a registry at all (usage error, crash)."""
 
 

@@ -1,9 +1,11 @@
 """Status derived from evidence, never typed by hand: one implementation for lint and reports.
 
-A falsifier is UNBOUND, PENDING (explicit LIVE-PENDING deferral) or BOUND from its
-binding alone; PASS, FAIL, ERROR or SKIPPED once a recorded run says so; STALE when
-that run tested files that have changed since; DUPLICATE when two contracts declare
-its id. A contract's
+A falsifier is UNBOUND, PENDING (explicit LIVE-PENDING deferral), SKIPPED (bound to a
+test that never runs: skipped unconditionally, or `#[ignore]`d) or BOUND from its binding
+alone; PASS, FAIL, ERROR or SKIPPED once a recorded run says so; STALE when that run
+tested files that have changed since; DUPLICATE when two contracts declare its id.
+`falsifier_status` is the one place that decides it: lint, audit, coverage, status and
+the scoreboard all call it. A contract's
 status is the highest level its falsifiers support:
 
     PROPOSED    no falsifier bound to a real test
@@ -23,6 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+from pv.binding.resolve import Binding, BindingState, never_runs
+
 
 class FalsifierStatus(str, Enum):
     UNBOUND = "UNBOUND"
@@ -34,6 +38,25 @@ class FalsifierStatus(str, Enum):
     SKIPPED = "SKIPPED"
     STALE = "STALE"  # a recorded outcome whose contract, tests or kernel changed since (or unbound to them)
     DUPLICATE = "DUPLICATE"  # its id is declared by two contracts (PV-SCHEMA-009): never run, never passing
+
+
+# A recorded pytest outcome, as a falsifier status.
+OUTCOME_STATUS = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "skipped": "SKIPPED"}
+
+
+def falsifier_status(binding: Binding, outcome: str | None = None, *, stale: bool = False,
+                     duplicate: bool = False) -> FalsifierStatus:
+    """One falsifier's status from its binding and, when a run recorded one, its outcome;
+    `stale`: that run tested files that changed since; `duplicate`: two contracts declare the id."""
+    if duplicate:
+        return FalsifierStatus.DUPLICATE
+    if binding.state is BindingState.PENDING:
+        return FalsifierStatus.PENDING
+    if binding.state is not BindingState.RESOLVED or binding.test is None:
+        return FalsifierStatus.UNBOUND
+    if outcome is not None:
+        return FalsifierStatus.STALE if stale else FalsifierStatus(OUTCOME_STATUS[outcome])
+    return FalsifierStatus.SKIPPED if never_runs(binding) else FalsifierStatus.BOUND
 
 
 LEVELS = ("PROPOSED", "PARTIAL", "FUNCTIONAL", "DISCHARGED")

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from pv.reports.audit import audit
 from pv.config import load_config, without_ignored
 from pv.diagnostics.diagnostic import Severity
-from pv.evidence.plan import make_plan
-from pv.binding.registry import RegistryError
+from pv.evidence.plan import load_plan
 from pv.diagnostics.render import FORMATS, exit_code, render
 
 EXAMPLE = """example:
@@ -30,11 +28,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        plan = make_plan(args.paths or None)
-    except RegistryError as failed:
-        print(f"pv audit: {failed}", file=sys.stderr)
-        return 2
+    plan = load_plan(args.paths or None)
     config = load_config(plan.root)
     result = audit(plan)
     diagnostics = without_ignored(result.diagnostics, config)

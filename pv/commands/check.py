@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from types import ModuleType
+from collections.abc import Callable
 
 from pv.commands import falsify, lint, mutate, scoreboard, validate
+from pv.binding.registry import collect
+from pv.config import load_config
+from pv.contracts.incremental import contract_index
+from pv.evidence.plan import load_contracts, make_plan
 from pv.profiles import HYPOTHESIS_PROFILES
+from pv.project import find_root
 
 EXAMPLE = """example:
   pv check                    # the README's main command
@@ -29,30 +34,29 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     parser.set_defaults(run=run)
 
 
-def _step(command: ModuleType, argv: list[str]) -> argparse.Namespace:
-    """Arguments for one step, parsed by that command's own parser so every default is its own."""
-    parser = argparse.ArgumentParser(prog="pv")
-    command.add_parser(parser.add_subparsers())
-    return parser.parse_args(argv)
-
-
 def run(args: argparse.Namespace) -> int:
-    paths = [str(p) for p in args.paths]
-    seed = [] if args.seed is None else ["--seed", str(args.seed)]
-    steps = [
-        ("validate", _step(validate, ["validate", "--", *paths])),
-        ("lint --strict-test-binding", _step(lint, ["lint", "--strict-test-binding", "--", *paths])),
-        ("falsify", _step(falsify, ["falsify", "--profile", args.profile, *seed, "--", *paths])),
-    ]
-    if not args.no_mutate:
-        steps.append(("mutate", _step(mutate, ["mutate", "--", *paths])))
-    steps.append(("scoreboard", _step(scoreboard, ["scoreboard", "--", *paths])))
-    worst = 0
-    outcomes = []
-    for name, step_args in steps:
+    root = find_root()
+    config = load_config(root)
+    paths = args.paths or None
+    outcomes: list[str] = []
+
+    def step(name: str, action: Callable[[], int]) -> int:
         print(f"== pv {name}", flush=True)
-        code = int(step_args.run(step_args))
+        code = action()
         outcomes.append(f"{name}: {'ok' if code == 0 else f'exit {code}'}")
-        worst = max(worst, code)
+        return code
+
+    # One load: every contract parsed once, pytest asked for its tests once, every binding
+    # resolved once; each step below receives the same objects.
+    validation = load_contracts(paths, root, config)
+    codes = [step("validate", lambda: validate.report(validation, config))]
+    plan = make_plan(root, config, validation, collect(root, config.tests))
+    index = contract_index(root) if paths else []
+    codes.append(step("lint --strict-test-binding", lambda: lint.report(
+        validation, plan.registry, config, strict_binding=True, index=index, resolved=plan.bindings)))
+    codes.append(step("falsify", lambda: falsify.execute(plan, profile=args.profile, seed=args.seed, workers=None)))
+    if not args.no_mutate:
+        codes.append(step("mutate", lambda: mutate.execute(plan)))
+    codes.append(step("scoreboard", lambda: scoreboard.execute(plan)))
     print("== " + "; ".join(outcomes))
-    return worst
+    return max(codes)

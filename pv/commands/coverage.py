@@ -8,8 +8,7 @@ import sys
 from pathlib import Path
 
 from pv.reports.coverage import coverage_report, render_coverage_text
-from pv.evidence.plan import make_plan
-from pv.binding.registry import RegistryError
+from pv.evidence.plan import load_plan
 from pv.reports.traceability import trace_plan
 
 EXAMPLE = """example:
@@ -28,11 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        plan = make_plan(args.paths or None)
-    except RegistryError as failed:
-        print(f"pv coverage: {failed}", file=sys.stderr)
-        return 2
+    plan = load_plan(args.paths or None)
     report = coverage_report(trace_plan(plan))
     if args.format == "json":
         print(json.dumps(report, indent=2, ensure_ascii=False))

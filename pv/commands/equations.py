@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from pv.reports.equations import equations_of, render_latex, render_text
-from pv.project import default_contract_paths, find_root
-from pv.contracts.validate import validate_paths
+from pv.project import find_root
+from pv.evidence.plan import load_contracts
 
 EXAMPLE = """example:
   pv equations                                  # every contract under contracts/
@@ -29,7 +29,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def run(args: argparse.Namespace) -> int:
-    result = validate_paths(args.paths or default_contract_paths(find_root()))
+    result = load_contracts(args.paths or None, find_root())
     views = equations_of(result.files)
     if args.format == "json":
         print(json.dumps([v.as_dict() for v in views], indent=2, ensure_ascii=False))

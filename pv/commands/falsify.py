@@ -8,13 +8,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pv.evidence.store import OUTCOME_STATUS, RUN_PREFIX, falsifier_outcomes, provenance, write_evidence
+from pv.binding.status import OUTCOME_STATUS
+from pv.evidence.store import RUN_PREFIX, falsifier_outcomes, provenance, write_evidence
 from pv.evidence.fingerprint import bind_inputs
-from pv.evidence.plan import make_plan
 from pv.profiles import HYPOTHESIS_PROFILES
-from pv.binding.registry import RegistryError
-from pv.evidence.runner import RunFailed, run_tests
-from pv.evidence.plan import Plan
+from pv.evidence.runner import run_tests
+from pv.evidence.plan import Plan, load_plan
 from pv.binding.cargo import CargoTest
 from pv.binding.cargo_resolve import MetaCheck
 from pv.evidence.cargo_runner import run_cargo_tests
@@ -48,11 +47,10 @@ _BROKEN_RUN = {2: "interrupted", 3: "internal error", 4: "usage error"}
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        plan = make_plan(args.paths or None)
-    except RegistryError as failed:
-        print(f"pv falsify: {failed}", file=sys.stderr)
-        return 2
+    return execute(load_plan(args.paths or None), profile=args.profile, seed=args.seed, workers=args.workers)
+
+
+def execute(plan: Plan, *, profile: str, seed: int | None, workers: str | None) -> int:
     if not plan.contracts:
         print("pv falsify: no contract to falsify (none found, or none valid: see pv validate)", file=sys.stderr)
         return 2
@@ -68,18 +66,14 @@ def run(args: argparse.Namespace) -> int:
     if not nodeids and not others:
         print("pv falsify: no falsifier is bound to a collected test; nothing to run (see pv lint)", file=sys.stderr)
         return 1
-    seed = args.seed if args.seed is not None else random.randrange(2**32)
+    seed = seed if seed is not None else random.randrange(2**32)
     other_count = len({t.nodeid for p in others for t in p.binding.tests})
-    print(f"pv falsify: {len(plan.falsifiers)} falsifiers, {len(nodeids) + other_count} tests, profile {args.profile}, "
+    print(f"pv falsify: {len(plan.falsifiers)} falsifiers, {len(nodeids) + other_count} tests, profile {profile}, "
           f"seed {seed}", file=sys.stderr)
     inputs, depends = bind_inputs(plan)  # hashed before the run: a change during it makes the evidence stale
     exit_status, tests = 0, list[dict[str, Any]]()
     if nodeids:
-        try:
-            exit_status, tests = run_tests(plan.root, nodeids, profile=args.profile, seed=seed, workers=args.workers)
-        except RunFailed as failed:
-            print(f"pv falsify: {failed}", file=sys.stderr)
-            return 2
+        exit_status, tests = run_tests(plan.root, nodeids, profile=profile, seed=seed, workers=workers)
         if exit_status in _BROKEN_RUN:
             print(f"pv falsify: pytest exited {exit_status} ({_BROKEN_RUN[exit_status]}); no evidence written",
                   file=sys.stderr)
@@ -95,8 +89,8 @@ def run(args: argparse.Namespace) -> int:
     document = {
         "kind": "falsify",
         **provenance(plan.root),
-        "profile": args.profile,
-        "max_examples": HYPOTHESIS_PROFILES[args.profile],
+        "profile": profile,
+        "max_examples": HYPOTHESIS_PROFILES[profile],
         "seed": seed,
         "pytest_exit": exit_status,
         **({"cargo_exit": cargo_exit} if cargo_exit else {}),
@@ -119,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     for fid, record in records.items():
         if record["outcome"] in ("failed", "error"):
             print(f"{fid} {OUTCOME_STATUS[record['outcome']]}: {record.get('message')}")
-            print(f"  replay: pv falsify --profile {args.profile} --seed {seed}")
+            print(f"  replay: pv falsify --profile {profile} --seed {seed}")
     for fid in not_run:
         print(f"{fid} NOT RUN: its tests ({', '.join(plan.falsifiers[fid].nodeids[:3])}) reported no result "
               f"(pytest exit {exit_status}{', nothing collected' if exit_status == 5 else ''})")

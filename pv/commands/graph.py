@@ -8,8 +8,8 @@ from pathlib import Path
 
 from pv.diagnostics.diagnostic import Severity
 from pv.reports.graph import RENDERERS, build_graph
-from pv.project import default_contract_paths, find_root
-from pv.contracts.validate import validate_paths
+from pv.project import find_root
+from pv.evidence.plan import load_contracts
 
 EXAMPLE = """example:
   pv graph                                   # dependencies first, cycles and unknown names reported
@@ -29,7 +29,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def run(args: argparse.Namespace) -> int:
-    result = validate_paths(args.paths or default_contract_paths(find_root()))
+    result = load_contracts(args.paths or None, find_root())
     graph = build_graph(result.files)
     sys.stdout.write(RENDERERS[args.format](graph))
     if args.format != "json":

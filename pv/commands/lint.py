@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from pv.diagnostics.diagnostic import Diagnostic, Severity
 from pv.binding.fix import fix_file
-from pv.contracts.parse_cache import ParseCache
 from pv.contracts.incremental import contract_index, split_changed
 from pv.binding.lint import affected_contracts, lint
-from pv.config import load_config, without_ignored
-from pv.project import default_contract_paths, find_root
-from pv.binding.registries import open_registries
+from pv.config import Config, load_config, without_ignored
+from pv.project import find_root
+from pv.binding.registries import Registries, open_registries
 from pv.binding.registry import RegistryError
 from pv.diagnostics.render import FORMATS, exit_code, render
 from pv.diagnostics.rules import rule
-from pv.contracts.validate import validate_paths
+from pv.binding.resolve import Binding
+from pv.contracts.crossfile import ContractSummary
+from pv.contracts.validate import ValidationResult
+from pv.evidence.plan import load_contracts, references
 
 EXAMPLE = """example:
   pv lint --strict-test-binding                 # the commit-time gate
@@ -45,34 +48,26 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def run(args: argparse.Namespace) -> int:
     root = find_root()
     config = load_config(root)
-    strict_binding = args.strict_test_binding or config.strict_test_binding
+    use_cache = not args.no_cache
     # Every contract's ids (for orphan markers) come from the cached index when only some
     # contracts are linted; a run over all of them reads the ids from its own validation.
     index = contract_index(root) if args.changed or args.paths else []
     guard = True
-    parse_cache = None if args.no_cache else ParseCache.open(root)
     try:
         if args.changed:
             contracts, tests = split_changed(args.paths, root)
-            registries = open_registries(root, config.tests, use_cache=not args.no_cache)
+            registries = open_registries(root, config.tests, use_cache=use_cache)
             targets = affected_contracts(contracts, tests, index, registries.pytest)
             guard = bool(targets)  # a change that touches no contract and no bound test has nothing to prove
+            validation = load_contracts(targets, root, config, use_cache=use_cache) if targets else ValidationResult([], [])
         else:
-            targets = args.paths or default_contract_paths(root)
-        validation = validate_paths(targets, parse_cache)
-        if not args.changed:
-            registries = open_registries(root, config.tests, use_cache=not args.no_cache, references=[
-                t.test for f in validation.contracts if f.contract for t in f.contract.falsification_tests])
-    except RegistryError as failed:
+            validation = load_contracts(args.paths or None, root, config, use_cache=use_cache)
+            registries = open_registries(root, config.tests, use_cache=use_cache, references=references(validation))
+    except RegistryError as failed:  # rendered as a finding, so SARIF and GitHub consumers see it too
         render(args.format, [rule("PV-VER-011").at(str(root), (0, 0), str(failed))], {"errors": 1})
         return 2
-    diagnostics: list[Diagnostic] = [
-        d for f in validation.files if f.contract is None for d in f.diagnostics if d.severity is Severity.ERROR]
-    diagnostics += [d for d in validation.diagnostics if d.code == "PV-IO-001" and d.line == 0]
-    known = {t.id for f in validation.contracts if f.contract for t in f.contract.falsification_tests}
-    known |= {falsifier_id for summary in index for falsifier_id, _ in summary.ids}
-    result = lint(validation.files, registries, strict=strict_binding, known_ids=known, vacuity_guard=guard)
     if args.fix:
+        result = lint(validation.files, registries, strict=True, known_ids=set(), vacuity_guard=False)
         for f in validation.contracts:
             assert f.contract is not None
             positions = [f.doc.position(("falsification_tests", i, "test")) for i in range(len(f.contract.falsification_tests))]
@@ -81,6 +76,26 @@ def run(args: argparse.Namespace) -> int:
                 verb = "fixed" if outcome.fixed else "not fixed"
                 print(f"{outcome.path}:{outcome.line}: {verb} {outcome.falsifier_id}: {outcome.detail}", file=sys.stderr)
         return run(argparse.Namespace(**{**vars(args), "fix": False}))
+    strict_binding = args.strict_test_binding or config.strict_test_binding
+    return report(validation, registries, config, strict_binding=strict_binding, strict=args.strict,
+                  output=args.format, index=index, guard=guard)
+
+
+def report(validation: ValidationResult, registries: Registries, config: Config, *, strict_binding: bool,
+           strict: bool = False, output: str = "text", index: list[ContractSummary] | None = None,
+           guard: bool = True, resolved: Mapping[str, list[Binding]] | None = None) -> int:
+    """Lint the validated contracts against the registries, render the findings, and the exit code.
+
+    `index` holds every contract's ids when only some are linted (orphan markers are judged
+    against all of them); `resolved` are bindings already resolved by the caller.
+    """
+    diagnostics: list[Diagnostic] = [
+        d for f in validation.files if f.contract is None for d in f.diagnostics if d.severity is Severity.ERROR]
+    diagnostics += [d for d in validation.diagnostics if d.code == "PV-IO-001" and d.line == 0]
+    known = {t.id for f in validation.contracts if f.contract for t in f.contract.falsification_tests}
+    known |= {falsifier_id for summary in index or [] for falsifier_id, _ in summary.ids}
+    result = lint(validation.files, registries, strict=strict_binding, known_ids=known, vacuity_guard=guard,
+                  resolved=resolved)
     diagnostics = sorted(without_ignored(diagnostics + result.diagnostics, config), key=Diagnostic.sort_key)
     summary = {
         "contracts": len(validation.contracts),
@@ -91,5 +106,5 @@ def run(args: argparse.Namespace) -> int:
         "errors": sum(d.severity is Severity.ERROR for d in diagnostics),
         "warnings": sum(d.severity is Severity.WARNING for d in diagnostics),
     }
-    render(args.format, diagnostics, summary)
-    return exit_code(diagnostics, strict=args.strict or config.strict, io_errors=validation.io_errors)
+    render(output, diagnostics, summary)
+    return exit_code(diagnostics, strict=strict or config.strict, io_errors=validation.io_errors)

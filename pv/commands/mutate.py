@@ -16,13 +16,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from pv.config import load_config
 from pv.evidence.store import MUTATION_PREFIX, provenance, write_evidence
 from pv.mutation import CATALOGUE_ENV, MUTANT_ENV, Mutant, load_catalogue
 from pv.evidence.fingerprint import bind_inputs, hashes_of_catalogue
-from pv.evidence.plan import Plan, make_plan
-from pv.binding.registry import RegistryError
-from pv.evidence.runner import RunFailed, run_tests
+from pv.evidence.plan import Plan, load_plan
+from pv.evidence.runner import run_tests
 
 EXAMPLE = """example:
   pv mutate                           # every mutant of every bundled contract
@@ -75,16 +73,15 @@ def kill_matrix(plan: Plan, mutants: list[Mutant], catalogue: str, seed: int, jo
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        plan = make_plan(args.paths or None)
-        module = args.catalogue or load_config(plan.root).mutants
-        catalogue = load_catalogue(module, plan.root)
-    except (RegistryError, ImportError, ValueError) as failed:
-        print(f"pv mutate: {failed}", file=sys.stderr)
-        return 2
+    return execute(load_plan(args.paths or None), catalogue=args.catalogue, seed=args.seed, jobs=args.jobs)
+
+
+def execute(plan: Plan, *, catalogue: str | None = None, seed: int = 0, jobs: int | None = None) -> int:
+    module = catalogue or plan.config.mutants
+    mutants_of_project = load_catalogue(module, plan.root)
     stems = {f.stem for f in plan.contracts}
-    unknown = sorted({m.contract for m in catalogue} - {p.contract for p in plan.falsifiers.values()} - stems)
-    mutants = [m for m in catalogue if m.contract in stems]
+    unknown = sorted({m.contract for m in mutants_of_project} - {p.contract for p in plan.falsifiers.values()} - stems)
+    mutants = [m for m in mutants_of_project if m.contract in stems]
     if not mutants:
         print("pv mutate: no mutant in the catalogue targets the contracts given", file=sys.stderr)
         return 1
@@ -92,16 +89,12 @@ def run(args: argparse.Namespace) -> int:
     # the kill matrix holds for these files as they are now (hashed before the runs)
     inputs, _ = bind_inputs(plan, {m.contract for m in mutants})
     inputs.update(hashes_of_catalogue(plan.root, module))
-    try:
-        matrix = kill_matrix(plan, mutants, module, args.seed, args.jobs or os.cpu_count() or 1)
-    except RunFailed as failed:
-        print(f"pv mutate: {failed}", file=sys.stderr)
-        return 2
+    matrix = kill_matrix(plan, mutants, module, seed, jobs or os.cpu_count() or 1)
     guards = {t.id: t.guard for f in plan.contracts if f.contract for t in f.contract.falsification_tests}
     in_scope = {fid for fid, p in plan.falsifiers.items() if p.contract in {m.contract for m in mutants}}
     kills = {fid: sum(fid in row["killed_by"] for row in matrix["mutants"]) for fid in sorted(in_scope)}
     matrix["falsifiers"] = {fid: {"kills": n, "guard": guards.get(fid)} for fid, n in kills.items()}
-    document = {"kind": "mutate", **provenance(plan.root), "profile": PROFILE, "seed": args.seed, **matrix,
+    document = {"kind": "mutate", **provenance(plan.root), "profile": PROFILE, "seed": seed, **matrix,
                 "inputs": inputs}
     path = write_evidence(plan.root, MUTATION_PREFIX, document)
     survivors = [row["name"] for row in matrix["mutants"] if row["survived"]]

@@ -6,9 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from pv.project import contract_dirs, default_contract_paths, find_root
-from pv.contracts.scaffold import ScaffoldError, plan_scaffold, write_scaffold
-from pv.contracts.validate import validate_paths
+from pv.project import contract_dirs, find_root
+from pv.contracts.scaffold import plan_scaffold, write_scaffold
+from pv.evidence.plan import load_contracts
 
 EXAMPLE = """example:
   pv new softmax-kernel-v1 --prefix SM
@@ -32,14 +32,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 def run(args: argparse.Namespace) -> int:
     root = find_root()
-    existing = validate_paths(default_contract_paths(root)).contracts
+    existing = load_contracts(None, root).contracts
     taken = {t.id for f in existing if f.contract for t in f.contract.falsification_tests}
-    try:
-        scaffold = plan_scaffold(args.name, args.prefix, args.dir, args.tests, root, taken)
-        written = write_scaffold(scaffold)
-    except ScaffoldError as refused:
-        print(f"pv new: {refused}", file=sys.stderr)
-        return 2
+    scaffold = plan_scaffold(args.name, args.prefix, args.dir, args.tests, root, taken)
+    written = write_scaffold(scaffold)
     for path in written:
         print(f"wrote {path}")
     configured = [d.resolve() for d in contract_dirs(root)]

@@ -7,9 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pv.config import load_config
-from pv.evidence.plan import make_plan
-from pv.binding.registry import RegistryError
+from pv.evidence.plan import Plan, load_plan
 from pv.reports.scoreboard import build_model, write_scoreboard
 
 EXAMPLE = """example:
@@ -27,13 +25,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        plan = make_plan(args.paths or None)
-    except RegistryError as failed:
-        print(f"pv scoreboard: {failed}", file=sys.stderr)
-        return 2
+    return execute(load_plan(args.paths or None), out=args.out)
+
+
+def execute(plan: Plan, *, out: Path | None = None) -> int:
     model = build_model(plan)
-    out = args.out or plan.root / load_config(plan.root).reports
+    out = out or plan.root / plan.config.reports
     for path in write_scoreboard(model, out):
         print(f"wrote {path}")
     t = model["totals"]

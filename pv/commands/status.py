@@ -8,8 +8,7 @@ import sys
 from pathlib import Path
 
 from pv.reports.contract_status import render_status_text, status_report
-from pv.evidence.plan import make_plan
-from pv.binding.registry import RegistryError
+from pv.evidence.plan import load_plan
 from pv.commands.scoreboard import report_rejected
 
 EXAMPLE = """example:
@@ -29,11 +28,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        plan = make_plan(args.paths or None)
-    except RegistryError as failed:
-        print(f"pv status: {failed}", file=sys.stderr)
-        return 2
+    plan = load_plan(args.paths or None)
     report = status_report(plan)
     if args.format == "json":
         print(json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False))

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pv.config import load_config, without_ignored
+from pv.config import Config, load_config, without_ignored
 from pv.diagnostics.diagnostic import Severity
-from pv.project import default_contract_paths, find_root
+from pv.project import find_root
 from pv.diagnostics.render import FORMATS, exit_code, render
 from pv.contracts.incremental import validate_changed
-from pv.contracts.parse_cache import ParseCache
-from pv.contracts.validate import validate_paths
+from pv.contracts.validate import ValidationResult
+from pv.evidence.plan import load_contracts
 
 EXAMPLE = """example:
   pv validate                       # every contract under contracts/
@@ -38,8 +38,12 @@ def run(args: argparse.Namespace) -> int:
     if args.changed:
         result = validate_changed(args.paths, root)
     else:
-        cache = None if args.no_cache else ParseCache.open(root)
-        result = validate_paths(args.paths or default_contract_paths(root), cache)
+        result = load_contracts(args.paths or None, root, config, use_cache=not args.no_cache)
+    return report(result, config, output=args.format, strict=args.strict)
+
+
+def report(result: ValidationResult, config: Config, *, output: str = "text", strict: bool = False) -> int:
+    """Render the findings of a validation; the exit code they call for."""
     diagnostics = without_ignored(result.diagnostics, config)
     summary = {
         "files": len(result.files),
@@ -48,5 +52,5 @@ def run(args: argparse.Namespace) -> int:
         "errors": sum(d.severity is Severity.ERROR for d in diagnostics),
         "warnings": sum(d.severity is Severity.WARNING for d in diagnostics),
     }
-    render(args.format, diagnostics, summary)
-    return exit_code(diagnostics, strict=args.strict or config.strict, io_errors=result.io_errors)
+    render(output, diagnostics, summary)
+    return exit_code(diagnostics, strict=strict or config.strict, io_errors=result.io_errors)

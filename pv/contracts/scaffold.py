@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pv.errors import PvError
+
 CONTRACT_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
 PREFIX = re.compile(r"[A-Z0-9]+(?:-[A-Z0-9]+)*")
 
@@ -28,7 +30,7 @@ _FALSIFIERS = (
 )
 
 
-class ScaffoldError(Exception):
+class ScaffoldError(PvError):
     """The scaffold cannot be written as asked (bad name, file exists, id taken)."""
 
 

@@ -1,4 +1,9 @@
-"""Which tests discharge which falsifiers: the plan shared by falsify, mutate and scoreboard."""
+"""The project loaded once: contracts parsed, tests collected, every falsifier resolved.
+
+`pv check` builds one `Plan` and hands it to validate, lint, falsify, mutate and the
+scoreboard; every other command builds the same object through `load_plan`, so no step
+parses a contract, asks pytest for its tests or resolves a binding a second time.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pv.binding.registries import Registries, open_registries
-from pv.binding.resolve import Binding, BindingState
-from pv.config import load_config
-from pv.project import default_contract_paths, find_root
 from pv.binding.registry import Registry
+from pv.binding.resolve import Binding, BindingState
+from pv.config import Config, load_config
 from pv.contracts.model import ContractFile
-from pv.contracts.validate import validate_paths
+from pv.contracts.parse_cache import ParseCache
+from pv.contracts.validate import ValidationResult, validate_paths
+from pv.project import default_contract_paths, find_root
 
 
 @dataclass
@@ -28,10 +34,20 @@ class FalsifierPlan:
 @dataclass
 class Plan:
     root: Path
-    contracts: list[ContractFile]
-    registry: Registry  # pytest's
+    config: Config
+    validation: ValidationResult
+    registries: Registries  # every registry the project has (pytest, cargo, meta)
+    bindings: dict[str, list[Binding]]  # per contract file path, in the order of its falsifiers
     falsifiers: dict[str, FalsifierPlan]
-    registries: Registries | None = None  # every registry the project has (pytest, cargo, meta)
+
+    @property
+    def contracts(self) -> list[ContractFile]:
+        return self.validation.contracts
+
+    @property
+    def registry(self) -> Registry:
+        """pytest's registry."""
+        return self.registries.pytest
 
     def nodeids(self, contract: str | None = None) -> list[str]:
         """The pytest node ids to run (cargo and meta falsifiers run elsewhere: `other_falsifiers`)."""
@@ -55,27 +71,39 @@ class Plan:
                 for fid, p in self.falsifiers.items()}
 
 
-def make_plan(paths: list[Path] | None = None, root: Path | None = None, *, use_cache: bool = True) -> Plan:
-    root = root or find_root()
-    contracts = validate_paths(paths or default_contract_paths(root)).contracts
-    references = [t.test for f in contracts if f.contract for t in f.contract.falsification_tests]
-    registries = open_registries(root, load_config(root).tests, use_cache=use_cache, references=references)
-    registry = registries.pytest
-    marked = registry.by_falsifier()
+def load_contracts(paths: list[Path] | None, root: Path, config: Config | None = None, *,
+                   use_cache: bool = True) -> ValidationResult:
+    """Every contract under `paths` (default: the project's), validated, through the parse cache."""
+    config = config or load_config(root)
+    cache = ParseCache.open(root) if use_cache else None
+    return validate_paths(paths or default_contract_paths(root), cache)
+
+
+def references(validation: ValidationResult) -> list[str | None]:
+    """Every `test:` the contracts cite: which registries the project needs opened."""
+    return [t.test for f in validation.contracts if f.contract for t in f.contract.falsification_tests]
+
+
+def make_plan(root: Path, config: Config, validation: ValidationResult, registries: Registries) -> Plan:
+    """Resolve every falsifier of the valid contracts against the registries, once."""
+    marked = registries.pytest.by_falsifier()
     declared_in: dict[str, list[str]] = {}
-    for f in contracts:
+    for f in validation.contracts:
         assert f.contract is not None
         for test in f.contract.falsification_tests:
             declared_in.setdefault(test.id, [])
             if f.path not in declared_in[test.id]:
                 declared_in[test.id].append(f.path)
+    bindings: dict[str, list[Binding]] = {}
     falsifiers: dict[str, FalsifierPlan] = {}
-    for f in contracts:
+    for f in validation.contracts:
         assert f.contract is not None
+        bindings[f.path] = []
         for test in f.contract.falsification_tests:
+            binding = registries.resolve(test.id, test.test)
+            bindings[f.path].append(binding)
             if test.id in falsifiers:
                 continue  # a duplicate: the first declaration stands for the conflict
-            binding = registries.resolve(test.id, test.test)
             conflict = tuple(declared_in[test.id]) if len(declared_in[test.id]) > 1 else ()
             if binding.registry != "pytest":
                 nodeids = [t.nodeid for t in binding.tests] if binding.state is BindingState.RESOLVED else []
@@ -84,4 +112,14 @@ def make_plan(paths: list[Path] | None = None, root: Path | None = None, *, use_
                 if binding.state is BindingState.RESOLVED and binding.test and binding.test.nodeid not in nodeids:
                     nodeids.insert(0, binding.test.nodeid)
             falsifiers[test.id] = FalsifierPlan(test.id, f.stem, binding, [] if conflict else nodeids, conflict)
-    return Plan(root=root, contracts=contracts, registry=registry, falsifiers=falsifiers, registries=registries)
+    return Plan(root=root, config=config, validation=validation, registries=registries, bindings=bindings,
+                falsifiers=falsifiers)
+
+
+def load_plan(paths: list[Path] | None = None, root: Path | None = None, *, use_cache: bool = True) -> Plan:
+    """The project as every command sees it: contracts, the test registry and the bindings."""
+    root = root or find_root()
+    config = load_config(root)
+    validation = load_contracts(paths, root, config, use_cache=use_cache)
+    registries = open_registries(root, config.tests, use_cache=use_cache, references=references(validation))
+    return make_plan(root, config, validation, registries)

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from pv.binding.registry import pytest_command, subprocess_env
+from pv.errors import PvError
 
 
-class RunFailed(Exception):
+class RunFailed(PvError):
     """pytest ran but produced no results (usage error, crash before collection)."""
 
 

@@ -25,7 +25,6 @@ from pv.testing import worst_margin
 RUN_PREFIX, MUTATION_PREFIX = "falsify-", "mutate-"
 
 _OUTCOME_ORDER = {"failed": 3, "error": 2, "passed": 1, "skipped": 0}
-OUTCOME_STATUS = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "skipped": "SKIPPED"}
 
 
 def evidence_dir(root: Path) -> Path:

@@ -32,6 +32,7 @@ def _counts(traces: Sequence[ContractTrace]) -> dict[str, Any]:
         "falsifiers": len(falsifiers),
         "falsifiers_bound": bound,
         "falsifiers_pending": sum(fz.status is FalsifierStatus.PENDING for fz in falsifiers),
+        "falsifiers_skipped": sum(fz.status is FalsifierStatus.SKIPPED for fz in falsifiers),
         "falsifiers_bound_percent": _percent(bound, len(falsifiers)),
         "kani_harnesses": sum(len(t.file.contract.kani_harnesses) for t in traces if t.file.contract),
     }
@@ -47,7 +48,8 @@ def coverage_report(traces: Sequence[ContractTrace]) -> dict[str, Any]:
     for row in by_type.values():
         row["covered_percent"] = _percent(row["covered"], row["obligations"])
     return {
-        "contracts": [{"stem": t.stem, "path": t.file.path, **_counts([t])} for t in traces],
+        "contracts": [{"stem": t.stem, "path": t.file.path, **_counts([t]),
+                       "falsifier_status": {fz.id: fz.status.value for fz in t.falsifiers}} for t in traces],
         "by_obligation_type": dict(sorted(by_type.items())),
         "totals": {"contracts": len(traces), **_counts(traces)},
     }

@@ -17,21 +17,11 @@ from pv import __version__
 from pv.atomic import write_text
 from pv.binding.resolve import BindingState
 from pv.evidence.fingerprint import changed
-from pv.evidence.store import MUTATION_PREFIX, OUTCOME_STATUS, RUN_PREFIX, EvidenceFile, history
+from pv.evidence.store import MUTATION_PREFIX, RUN_PREFIX, EvidenceFile, history
 from pv.evidence.plan import Plan
-from pv.binding.status import FalsifierState, FalsifierStatus, derive_contract_status
+from pv.binding.status import OUTCOME_STATUS, FalsifierState, FalsifierStatus, derive_contract_status, falsifier_status
 
 STATUS_ORDER = [s.value for s in FalsifierStatus]
-
-
-def falsifier_status(binding_state: BindingState, record: dict[str, Any] | None) -> FalsifierStatus:
-    if binding_state is BindingState.PENDING:
-        return FalsifierStatus.PENDING
-    if binding_state is not BindingState.RESOLVED:
-        return FalsifierStatus.UNBOUND
-    if record is None:
-        return FalsifierStatus.BOUND
-    return FalsifierStatus(OUTCOME_STATUS[record["outcome"]])
 
 
 def _evidence_summary(evidence: EvidenceFile | None, root: Path) -> dict[str, Any] | None:
@@ -95,18 +85,17 @@ def build_model(plan: Plan) -> dict[str, Any]:
     for f in plan.contracts:
         assert f.contract is not None
         rows, states = [], []
-        for test in f.contract.falsification_tests:
+        for test, binding in zip(f.contract.falsification_tests, plan.bindings[f.path]):
             fplan = plan.falsifiers[test.id]
             run, record = recorded.get(test.id, (None, None))
-            status = falsifier_status(fplan.binding.state, record)
             stale = None
             if fplan.conflict:
-                status, record = FalsifierStatus.DUPLICATE, None
+                record = None
                 stale = f"declared in {' and '.join(fplan.conflict)} (PV-SCHEMA-009): never run until one is renamed"
-            elif run is not None and record is not None and fplan.binding.state is BindingState.RESOLVED:
+            elif run is not None and record is not None and binding.state is BindingState.RESOLVED:
                 stale = staleness.of(run.document, record.get("inputs"))
-                if stale:
-                    status = FalsifierStatus.STALE
+            status = falsifier_status(binding, record["outcome"] if record else None, stale=bool(stale),
+                                      duplicate=bool(fplan.conflict))
             killed = kills.get(test.id, [])
             states.append(FalsifierState(status, kills=len(killed) if f.stem in mutated_contracts else None,
                                          guard=test.guard is not None))

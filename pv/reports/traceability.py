@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pv.binding.resolve import Binding, BindingState, resolve_binding
-from pv.binding.lint import binding_state
+from pv.binding.resolve import Binding
 from pv.evidence.plan import Plan
-from pv.binding.status import FalsifierStatus
+from pv.binding.status import FalsifierStatus, falsifier_status
 from pv.contracts.model import ContractFile
 
 
@@ -38,11 +37,12 @@ class FalsifierTrace:
     id: str
     obligation: str | None
     binding: Binding
+    duplicate: bool = False  # another contract declares this id too (PV-SCHEMA-009)
 
     @property
     def status(self) -> FalsifierStatus:
-        """UNBOUND, PENDING or BOUND: the binding-only status `pv lint` uses."""
-        return binding_state(self.binding)
+        """The binding-only status (no run): UNBOUND, PENDING, SKIPPED, DUPLICATE or BOUND."""
+        return falsifier_status(self.binding, duplicate=self.duplicate)
 
     @property
     def bound(self) -> bool:
@@ -65,15 +65,6 @@ class ContractTrace:
         return any(ob.id for ob in self.obligations)
 
 
-def _binding(plan: Plan, stem: str, falsifier_id: str, reference: str | None) -> Binding:
-    # The plan is keyed by falsifier id; when two contracts declare one id (PV-SCHEMA-009)
-    # the plan holds only the last, so resolve this contract's own reference instead.
-    planned = plan.falsifiers.get(falsifier_id)
-    if planned is not None and planned.contract == stem and planned.binding.reference == reference:
-        return planned.binding
-    return resolve_binding(falsifier_id, reference, plan.registries or plan.registry)
-
-
 def trace_contract(plan: Plan, f: ContractFile) -> ContractTrace:
     assert f.contract is not None
     contract = f.contract
@@ -90,10 +81,9 @@ def trace_contract(plan: Plan, f: ContractFile) -> ContractTrace:
             index=i, id=ob.id, type=ob.type, property=ob.property,
             falsifiers=tuple(citing.get(ob.id, ())) if ob.id else (),
             kani_harnesses=tuple(harnesses.get(ob.id, ())) if ob.id else ()))
-    for i, test in enumerate(contract.falsification_tests):
-        trace.falsifiers.append(FalsifierTrace(
-            index=i, id=test.id, obligation=test.obligation,
-            binding=_binding(plan, f.stem, test.id, test.test)))
+    for i, (test, binding) in enumerate(zip(contract.falsification_tests, plan.bindings[f.path])):
+        trace.falsifiers.append(FalsifierTrace(index=i, id=test.id, obligation=test.obligation, binding=binding,
+                                               duplicate=bool(plan.falsifiers[test.id].conflict)))
     return trace
 
 
@@ -103,5 +93,5 @@ def trace_plan(plan: Plan) -> list[ContractTrace]:
 
 
 def unbound(trace: FalsifierTrace) -> bool:
-    """Not bound and not an explicit LIVE-PENDING deferral."""
-    return trace.binding.state is not BindingState.PENDING and not trace.bound
+    """Bound to no test that can run: unresolved, or bound to a test that never runs."""
+    return trace.status in (FalsifierStatus.UNBOUND, FalsifierStatus.SKIPPED)

@@ -12,7 +12,7 @@ from pv import atomic
 from pv.atomic import write_json
 from pv.evidence.fingerprint import bind_inputs
 from pv.evidence.store import evidence_dir
-from pv.evidence.plan import make_plan
+from pv.evidence.plan import load_plan
 from pv.reports.scoreboard import build_model, write_scoreboard
 from tests.conftest import REPO
 
@@ -26,7 +26,7 @@ def record(outcome: str, **extra: object) -> dict:
 
 def bound(root: Path, document: dict) -> dict:
     """A hand-written run bound, as `pv falsify` binds it, to the files it is about."""
-    inputs, depends = bind_inputs(make_plan(root=root))
+    inputs, depends = bind_inputs(load_plan(root=root))
     for fid, rec in document.get("falsifiers", {}).items():
         rec["inputs"] = depends[fid]
     return {**document, "inputs": inputs}
@@ -60,7 +60,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def test_model_derives_every_number_from_the_evidence(project: Path) -> None:
-    model = build_model(make_plan(root=project))
+    model = build_model(load_plan(root=project))
     totals = model["totals"]
     assert (totals["falsifiers"], totals["pass"], totals["fail"], totals["unbound"]) == (4, 3, 1, 0)
     assert (totals["mutants"], totals["mutants_killed"]) == (2, 1)  # a mutant of a contract not shown is left out
@@ -73,7 +73,7 @@ def test_model_derives_every_number_from_the_evidence(project: Path) -> None:
 
 
 def test_reports_show_the_numbers_and_keep_contract_text_inert(project: Path, tmp_path: Path) -> None:
-    model = build_model(make_plan(root=project))
+    model = build_model(load_plan(root=project))
     out = tmp_path / "out"
     write_scoreboard(model, out)
     html = (out / "scoreboard.html").read_text()
@@ -91,7 +91,7 @@ def test_reports_show_the_numbers_and_keep_contract_text_inert(project: Path, tm
 
 def test_interrupted_write_keeps_the_previous_reports(project: Path, tmp_path: Path, monkeypatch) -> None:
     out = tmp_path / "out"
-    model = build_model(make_plan(root=project))
+    model = build_model(load_plan(root=project))
     write_scoreboard(model, out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
@@ -107,7 +107,7 @@ def test_interrupted_write_keeps_the_previous_reports(project: Path, tmp_path: P
 
 def test_a_report_that_cannot_render_writes_nothing(project: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    model = build_model(make_plan(root=project))
+    model = build_model(load_plan(root=project))
     del model["totals"]["fail"]
     with pytest.raises(KeyError):
         write_scoreboard(model, out)

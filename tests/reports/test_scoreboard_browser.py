@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from pv.evidence.plan import make_plan
+from pv.evidence.plan import load_plan
 from pv.reports.scoreboard import build_model, write_scoreboard
 from tests.reports.test_scoreboard import project  # noqa: F401 - the fixed-evidence project fixture
 
@@ -34,7 +34,7 @@ def browser():
 @pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}, {"width": 1440, "height": 900}], ids=["phone", "desktop"])
 def test_scoreboard_in_chromium(project: Path, tmp_path: Path, browser, viewport: dict) -> None:  # noqa: F811
     out = tmp_path / "out"
-    write_scoreboard(build_model(make_plan(root=project)), out)
+    write_scoreboard(build_model(load_plan(root=project)), out)
     expected = json.loads((out / "scoreboard.json").read_text())["totals"]
     page = browser.new_page(viewport=viewport)
     problems: list[str] = []
