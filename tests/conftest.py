@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from pv.cli import main
 
 # Fixture projects hold test files of their own; they are run by pv's tests, not collected here.
 collect_ignore_glob = ["fixtures/*"]
@@ -72,8 +77,6 @@ def write_contract(tmp_path: Path) -> Callable[..., Path]:
 def cargo_workspace(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
     """The mixed Python + Rust workspace of tests/cargo_workspace.py, built once per session:
     (root, line of each falsifier's `test:`). Tests that change it work on a copy."""
-    import subprocess
-
     from tests.cargo_workspace import CARGO, SKIP_REASON, write_workspace
 
     if CARGO is None:
@@ -82,3 +85,21 @@ def cargo_workspace(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dic
     where = write_workspace(root)
     subprocess.run([CARGO, "test", "--workspace", "--no-run", "--offline", "-q"], cwd=root, check=True, capture_output=True)
     return root, where
+
+
+@pytest.fixture
+def pv(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+    """`pv(*argv)` runs pv in this process -> (exit code, stdout, stderr)."""
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def run_pv(cwd: Path, *argv: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """pv as its users run it: a separate process in `cwd` (`env` is added to this process's)."""
+    return subprocess.run([sys.executable, "-m", "pv.cli", *argv], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=timeout)
