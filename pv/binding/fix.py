@@ -12,17 +12,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from pv.atomic import write_text
 from pv.binding.resolve import NODE_ID, Binding, BindingState
-from pv.binding.registry import Registry
-
-if TYPE_CHECKING:
-    from pv.binding.registries import Registries
 
 _BOM = "\ufeff"
 
@@ -63,21 +59,11 @@ def replace_scalar(text: str, at: tuple[str | int, ...], value: str) -> str:
     return text[:start] + _render_scalar(value, node.style or None) + text[end:]
 
 
-def choose_fix(binding: Binding, registry: Registry) -> tuple[str | None, str]:
-    """The one node id to write, or None with the reason no fix is certain."""
-    if binding.state not in (BindingState.UNRESOLVED, BindingState.PROSE, BindingState.MISSING):
-        return None, "already resolved or deliberately pending"
-    marked = sorted({t.nodeid for t in registry.by_falsifier().get(binding.falsifier_id, [])})
-    if len(marked) == 1:
-        return marked[0], f"the only test marked falsifies(\"{binding.falsifier_id}\")"
-    if not marked:
-        return None, f"no collected test carries falsifies(\"{binding.falsifier_id}\"); nothing certain to point at"
-    return None, f"{len(marked)} tests carry falsifies(\"{binding.falsifier_id}\") ({', '.join(marked[:3])}); choose one by hand"
-
-
 def fix_file(path: Path, display: str, falsifier_ids: list[str], bindings: list[Binding],
-             registry: Registry | Registries, positions: list[tuple[int, int]]) -> list[FixOutcome]:
-    """Apply every certain fix to one contract file, atomically; report the rest."""
+             choose: Callable[[Binding], tuple[str | None, str]], positions: list[tuple[int, int]]) -> list[FixOutcome]:
+    """Apply every certain fix to one contract file, atomically; report the rest.
+
+    `choose(binding)` is the registry's fix: the `test:` to write, or None with the reason."""
     outcomes: list[FixOutcome] = []
     raw = path.read_bytes().decode("utf-8")
     bom = raw.startswith(_BOM)
@@ -86,7 +72,7 @@ def fix_file(path: Path, display: str, falsifier_ids: list[str], bindings: list[
     for index, (falsifier_id, binding, position) in enumerate(zip(falsifier_ids, bindings, positions)):
         if binding.state in (BindingState.RESOLVED, BindingState.PENDING):
             continue
-        target, why = choose_fix(binding, registry) if isinstance(registry, Registry) else registry.fix(binding)
+        target, why = choose(binding)
         if target is None:
             outcomes.append(FixOutcome(display, position[0], falsifier_id, False, why))
             continue

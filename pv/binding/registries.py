@@ -20,7 +20,7 @@ from pv.binding import cargo
 from pv.binding.cargo_command import is_rust_ident, looks_like_cargo, looks_like_meta
 from pv.binding.cargo_resolve import choose_cargo_fix, resolve_cargo, resolve_meta
 from pv.binding.registry import Registry, collect
-from pv.binding.resolve import NODE_ID, Binding, BindingState, Dangling, is_pending, rank_candidates, resolve_binding
+from pv.binding.resolve import NODE_ID, Binding, BindingState, Dangling, choose_fix, is_pending, rank_candidates, resolve_binding
 
 
 class TestRegistry(Protocol):
@@ -51,7 +51,6 @@ class PytestRegistry:
         return resolve_binding(falsifier_id, reference, self.registry)
 
     def fix(self, binding: Binding) -> tuple[str | None, str]:
-        from pv.binding.fix import choose_fix  # fix.py renders YAML; import it only when fixing
         return choose_fix(binding, self.registry)
 
 

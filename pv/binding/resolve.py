@@ -17,12 +17,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from pv.binding.registry import Registry
-
-if TYPE_CHECKING:
-    from pv.binding.registries import Registries
 
 PENDING_PREFIX = "LIVE-PENDING:"
 # `LIVE-PENDING: reason` and aprender's `LIVE-PENDING — reason` (em or en dash, or ` - `):
@@ -112,10 +109,8 @@ def is_pending(reference: str) -> bool:
     return PENDING.match(reference.strip()) is not None
 
 
-def resolve_binding(falsifier_id: str, reference: str | None, registry: Registry | Registries) -> Binding:
-    """Resolve against one pytest registry, or against a project's registries (by the reference's shape)."""
-    if not isinstance(registry, Registry):
-        return registry.resolve(falsifier_id, reference)
+def resolve_binding(falsifier_id: str, reference: str | None, registry: Registry) -> Binding:
+    """Resolve against pytest's registry (`Registries.resolve` picks the registry by the reference's shape)."""
     if reference is None or not reference.strip():
         return Binding(falsifier_id, reference, BindingState.MISSING, candidates=rank_candidates(falsifier_id, "", registry))
     ref = reference.strip()
@@ -173,3 +168,15 @@ def rank_candidates(falsifier_id: str, reference: str, registry: Registry) -> tu
     wanted = pytest_parts(reference) if NODE_ID.fullmatch(reference) else None
     ranked = rank(falsifier_id, wanted, ((pytest_parts(t.nodeid), t) for t in registry.tests.values()))
     return tuple(t for _, t in ranked[:MAX_CANDIDATES])
+
+
+def choose_fix(binding: Binding, registry: Registry) -> tuple[str | None, str]:
+    """The one node id to write, or None with the reason no fix is certain."""
+    if binding.state not in (BindingState.UNRESOLVED, BindingState.PROSE, BindingState.MISSING):
+        return None, "already resolved or deliberately pending"
+    marked = sorted({t.nodeid for t in registry.by_falsifier().get(binding.falsifier_id, [])})
+    if len(marked) == 1:
+        return marked[0], f"the only test marked falsifies(\"{binding.falsifier_id}\")"
+    if not marked:
+        return None, f"no collected test carries falsifies(\"{binding.falsifier_id}\"); nothing certain to point at"
+    return None, f"{len(marked)} tests carry falsifies(\"{binding.falsifier_id}\") ({', '.join(marked[:3])}); choose one by hand"

@@ -11,10 +11,10 @@ from pathlib import Path
 from collections.abc import Callable
 
 from pv.commands import falsify, lint, mutate, scoreboard, validate
-from pv.binding.registry import collect
+from pv.binding.registries import open_registries
 from pv.config import load_config
 from pv.contracts.incremental import contract_index
-from pv.evidence.plan import load_contracts, make_plan
+from pv.evidence.plan import load_contracts, make_plan, references
 from pv.profiles import HYPOTHESIS_PROFILES
 from pv.project import find_root
 
@@ -50,10 +50,10 @@ def run(args: argparse.Namespace) -> int:
     # resolved once; each step below receives the same objects.
     validation = load_contracts(paths, root, config)
     codes = [step("validate", lambda: validate.report(validation, config))]
-    plan = make_plan(root, config, validation, collect(root, config.tests))
+    plan = make_plan(root, config, validation, open_registries(root, config.tests, references=references(validation)))
     index = contract_index(root) if paths else []
     codes.append(step("lint --strict-test-binding", lambda: lint.report(
-        validation, plan.registry, config, strict_binding=True, index=index, resolved=plan.bindings)))
+        validation, plan.registries, config, strict_binding=True, index=index, resolved=plan.bindings)))
     codes.append(step("falsify", lambda: falsify.execute(plan, profile=args.profile, seed=args.seed, workers=None)))
     if not args.no_mutate:
         codes.append(step("mutate", lambda: mutate.execute(plan)))

@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
             assert f.contract is not None
             positions = [f.doc.position(("falsification_tests", i, "test")) for i in range(len(f.contract.falsification_tests))]
             for outcome in fix_file(Path(f.path), f.path, [t.id for t in f.contract.falsification_tests],
-                                    result.bindings[f.path], registries, positions):
+                                    result.bindings[f.path], registries.fix, positions):
                 verb = "fixed" if outcome.fixed else "not fixed"
                 print(f"{outcome.path}:{outcome.line}: {verb} {outcome.falsifier_id}: {outcome.detail}", file=sys.stderr)
         return run(argparse.Namespace(**{**vars(args), "fix": False}))
