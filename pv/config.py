@@ -63,7 +63,7 @@ def load_config(root: Path) -> Config:
             hint = f"; did you mean '{close}'?" if close else f" (known: {', '.join(known)})"
             raise ConfigError(f"{path}: [tool.pv] unknown key '{key}'{hint}")
         expected = _TYPES[key]
-        if not isinstance(value, expected) or (expected is list and not all(isinstance(v, str) for v in value)):
+        if not _fits(value, expected):
             kind = "a list of strings" if expected is list else expected.__name__
             raise ConfigError(f"{path}: [tool.pv] {key} must be {kind}, not {value!r}")
         values[key] = frozenset(value) if key == "ignore" else tuple(value) if expected is list else value
@@ -72,3 +72,10 @@ def load_config(root: Path) -> Config:
 
 def without_ignored(diagnostics: list[Diagnostic], config: Config) -> list[Diagnostic]:
     return [d for d in diagnostics if d.code not in config.ignore]
+
+
+def _fits(value: Any, expected: type) -> bool:
+    """`value` has the TOML type `expected` (lists: of strings)."""
+    if expected is list:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return isinstance(value, expected)

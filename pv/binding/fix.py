@@ -36,7 +36,8 @@ def _child(node: Node, key: str | int) -> Node | None:
     if isinstance(node, MappingNode):
         return next((v for k, v in node.value if isinstance(k, ScalarNode) and k.value == key), None)
     if isinstance(node, SequenceNode) and isinstance(key, int) and key < len(node.value):
-        return node.value[key]
+        child: Node = node.value[key]
+        return child
     return None
 
 

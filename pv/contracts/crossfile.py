@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from pv.diagnostics.diagnostic import Diagnostic
 from pv.contracts.loader import EXCERPT_CHARS, excerpt
@@ -38,15 +39,15 @@ class ContractSummary:
         return self.locate(where) if self.locate is not None else (1, 1)
 
     def as_json(self) -> dict[str, object]:
-        return {"path": self.path, "stem": self.stem, "ids": [[i, list(p)] for i, p in self.ids],
-                "depends_on": [[s, list(p)] for s, p in self.depends_on], "test_files": list(self.test_files)}
+        return {"path": self.path, "stem": self.stem, "ids": [[i, list(p or ())] for i, p in self.ids],
+                "depends_on": [[s, list(p or ())] for s, p in self.depends_on], "test_files": list(self.test_files)}
 
     @classmethod
-    def from_json(cls, data: dict[str, object]) -> ContractSummary:
+    def from_json(cls, data: dict[str, Any]) -> ContractSummary:
         return cls(str(data["path"]), str(data["stem"]),
-                   tuple((str(i), (int(p[0]), int(p[1]))) for i, p in data["ids"]),  # type: ignore[union-attr]
-                   tuple((str(s), (int(p[0]), int(p[1]))) for s, p in data["depends_on"]),  # type: ignore[union-attr]
-                   tuple(str(t) for t in data["test_files"]))  # type: ignore[union-attr]
+                   tuple((str(i), (int(p[0]), int(p[1]))) for i, p in data["ids"]),
+                   tuple((str(s), (int(p[0]), int(p[1]))) for s, p in data["depends_on"]),
+                   tuple(str(t) for t in data["test_files"]))
 
 
 def summarize(f: ContractFile, *, positions: bool = True) -> ContractSummary | None:

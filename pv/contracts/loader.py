@@ -25,6 +25,7 @@ import stat
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
     from pv.contracts.parse_cache import ParseCache
 
 try:
-    from yaml.cyaml import CParser as _Parser
+    from yaml.cyaml import CParser as _Parser  # type: ignore[attr-defined]
 
     _Loader: type = yaml.CSafeLoader
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
@@ -109,7 +110,9 @@ class Document:
             return
         shadow = Document(path=self.path, text=self.text, _positions={}, _key_positions={})
         try:
-            _Builder(shadow).build(yaml.compose(self.text, Loader=_Loader), (), 0)
+            node = yaml.compose(self.text, Loader=_Loader)
+            if node is not None:
+                _Builder(shadow).build(node, (), 0)
         except (yaml.YAMLError, _TooLarge, RecursionError):  # pragma: no cover - the fast pass read it
             return
         self._positions, self._key_positions = shadow._positions, shadow._key_positions
@@ -298,7 +301,7 @@ def _fast_build(text: str) -> tuple[Any, bool]:
     runs once per scalar of every contract, hence the locals and the inlined cache lookup.
     """
     parser = _Parser(text)
-    get_event = parser.get_event
+    get_event: Callable[[], Any] = parser.get_event
     cached = _PLAIN_CACHE.get
     stack: list[list[Any]] = []  # [container, is_mapping, pending key, anchor, expanded at start]
     frame: list[Any] | None = None  # stack[-1]

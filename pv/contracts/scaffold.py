@@ -104,7 +104,9 @@ def contract_text(name: str, prefix: str, test_nodeids: list[str], today: str) -
 
 
 def falsifier_module_text(prefix: str, contract_display: str) -> str:
-    var = lambda n: f"{prefix.replace('-', '_')}_{n:03d}"  # noqa: E731 - names read like the ids
+    def var(n: int) -> str:  # names read like the ids
+        return f"{prefix.replace('-', '_')}_{n:03d}"
+
     lines = [
         f'"""Falsifiers of {contract_display} (scaffolded by `pv new`).',
         "",

@@ -9,6 +9,7 @@ cannot be cited, so they are counted as untraceable rather than guessed at.
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, field
 
 from pv.binding.resolve import Binding
@@ -26,7 +27,7 @@ class ObligationTrace:
     falsifiers: tuple[str, ...]  # ids of the falsifiers citing this obligation
     kani_harnesses: tuple[str, ...]
 
-    @property
+    @builtins.property  # `property` is a field of this class
     def covered(self) -> bool:
         return bool(self.falsifiers)
 
