@@ -95,4 +95,4 @@ def trace_plan(plan: Plan) -> list[ContractTrace]:
 
 def unbound(trace: FalsifierTrace) -> bool:
     """Bound to no test that can run: unresolved, or bound to a test that never runs."""
-    return trace.status in (FalsifierStatus.UNBOUND, FalsifierStatus.SKIPPED)
+    return falsifier_status(trace.binding) in (FalsifierStatus.UNBOUND, FalsifierStatus.SKIPPED)  # duplicate or not
