@@ -34,7 +34,7 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -361,3 +361,20 @@ def collect(root: Path, *, use_cache: bool = True, feature_sets: tuple[FeatureSe
         except OSError:
             pass  # a read-only checkout still lints, without the cache
     return registry
+
+
+def source_files(registry: CargoRegistry, packages: Iterable[str]) -> list[str]:
+    """Files (relative to the root) a Rust test's verdict depends on: the workspace manifest and
+    lock file, and every manifest and source file of `packages` (build output excluded)."""
+    root = registry.root
+    found = {name for name in ("Cargo.toml", "Cargo.lock", "rust-toolchain", "rust-toolchain.toml") if (root / name).is_file()}
+    for package in sorted(set(packages)):
+        spec = registry.packages.get(package)
+        if spec is None:
+            continue
+        for directory, dirs, files in os.walk(root / spec.directory):
+            dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
+            for name in files:
+                if os.path.splitext(name)[1] in _CONTENT_SUFFIXES:
+                    found.add(os.path.relpath(os.path.join(directory, name), root))
+    return sorted(found)

@@ -56,3 +56,23 @@ def test_scoreboard_and_status_show_cargo_results(cargo_workspace: tuple[Path, d
     assert model["totals"]["pass"] == 12 and model["totals"]["fail"] == 1
     text = pv(root, "status").stdout
     assert "FALSIFY-WS-020     FAIL" in text and "FALSIFY-WS-013     PASS" in text
+
+
+def test_a_rust_source_change_makes_cargo_evidence_stale(cargo_workspace: tuple[Path, dict[str, int]],
+                                                          falsified: tuple[subprocess.CompletedProcess[str], dict[str, Any]]) -> None:
+    """Evidence is about the code it ran against: editing beta-core's source leaves alpha's
+    results current and turns beta-core's into STALE."""
+    root, _ = cargo_workspace
+    _, evidence = falsified
+    assert "crates/beta/src/lib.rs" in evidence["falsifiers"]["FALSIFY-WS-011"]["inputs"]
+    source = root / "crates" / "beta" / "src" / "lib.rs"
+    original = source.read_text(encoding="utf-8")
+    try:
+        source.write_text(original + "\n// touched\n", encoding="utf-8")
+        pv(root, "scoreboard")
+        model = json.loads((root / "reports" / "scoreboard.json").read_text(encoding="utf-8"))
+        status = {r["id"]: r["status"] for c in model["contracts"] for r in c["falsifiers"]}
+        assert status["FALSIFY-WS-011"] == "STALE" and status["FALSIFY-WS-012"] == "STALE"
+        assert status["FALSIFY-WS-010"] == "PASS"
+    finally:
+        source.write_text(original, encoding="utf-8")
