@@ -47,6 +47,10 @@ FILES = {
 
             #[test]
             fn add_is_wrong() { assert_eq!(super::add(2, 2), 5, "two and two"); }
+
+            #[cfg(feature = "extra")]
+            #[test]
+            fn extra_only() {}
         }
         """,
     "crates/alpha/src/config.rs": """\
@@ -129,6 +133,8 @@ CITATIONS = [
     ("FALSIFY-WS-005", "cargo test -p alpha --lib tests::add_works && cargo test -p beta-core --lib -- parity_gate_tpu"),
     ("FALSIFY-WS-006", "MUTANT_this_test_fn_does_not_exist_anywhere"),                             # bare name
     ("FALSIFY-WS-007", "falsifiers/test_py.py::test_python_renamed"),                              # pytest side
+    ("FALSIFY-WS-008", "cargo test -p alpha --lib tests::extra_only"),                              # needs --features
+    ("FALSIFY-WS-009", "cargo test -p alpha --lib --features nope tests::add_works"),               # no such feature
     # resolved
     ("FALSIFY-WS-010", "cargo test -p alpha --lib tests::add_works"),                               # exact path
     ("FALSIFY-WS-011", "cargo test -p beta-core --lib -- beta_ok"),                                 # filter after --
@@ -141,14 +147,15 @@ CITATIONS = [
     ("FALSIFY-WS-018", "falsifiers/test_py.py::test_python_side"),                                  # pytest side
     ("FALSIFY-WS-019", "cargo test -p alpha --lib -- --include-ignored tests::slow_ignored"),       # ignored, run
     ("FALSIFY-WS-020", "cargo test -p alpha --lib tests::add_is_wrong"),                            # resolves, fails
+    ("FALSIFY-WS-021", "cargo test -p alpha --lib --features extra tests::add_works"),              # a feature build
+    ("FALSIFY-WS-022", "cargo test -p alpha --features extra --lib -- extra_only"),                 # feature-gated test
     # resolved, with a note (PV-VER-012) or a never-runs finding (PV-VER-008)
     ("FALSIFY-WS-030", 'cargo test -p alpha --lib -- transformer 2>&1 | grep "test result: ok"'),
     ("FALSIFY-WS-031", "cargo test -p alpha --lib config::tests (2/2 PASS)"),
-    ("FALSIFY-WS-032", "cargo test -p alpha --lib --features extra tests::add_works"),
     ("FALSIFY-WS-033", "cargo test -p alpha --lib tests::slow_ignored"),
 ]
-DANGLING = {fid for fid, _ in CITATIONS[:7]}
-NOTED = {"FALSIFY-WS-030", "FALSIFY-WS-031", "FALSIFY-WS-032"}
+DANGLING = {fid for fid, _ in CITATIONS[:9]}
+NOTED = {"FALSIFY-WS-030", "FALSIFY-WS-031"}
 NEVER_RUNS = {"FALSIFY-WS-033"}
 
 

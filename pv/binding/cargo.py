@@ -12,6 +12,13 @@ crate's doc-tests, which is slow and lists nothing pv binds to. Each binary is a
 `#[ignore]`d, and an ignored test must resolve but be reported as never running by default.
 Doc-tests are not in the registry.
 
+Features change which tests exist (`#[cfg(feature = "training")]`), so a citation with
+`--features`, `--all-features` or `--no-default-features` is resolved against that
+package built with those features: each such feature set is one more `--no-run` build of
+that package, and its tests carry the feature set in their id. A feature set cargo refuses
+(an unknown feature) is recorded against that set, not cached, and makes only the citations
+that use it dangling.
+
 The registry is cached in `.pv-cache/cargo-registry.json`, keyed on the toolchain
 (`rustc -vV`, `cargo -V`), the environment variables that change a build, every manifest,
 the lock file, every source file's contents and every other file's size and mtime
@@ -27,7 +34,7 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +51,7 @@ _SKIP_DIRS = {"target", ".git", ".hg", CACHE_DIR, "node_modules", "__pycache__",
 _CONTENT_SUFFIXES = {".rs", ".toml", ".lock"}
 _BUILD_ENV = ("RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "RUSTC", "RUSTC_WRAPPER", "RUSTDOCFLAGS", "CARGO_BUILD_TARGET",
               "CARGO_TARGET_DIR", "CARGO_PROFILE_TEST_OPT_LEVEL", "RUSTUP_TOOLCHAIN")
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 
 
 class CargoError(RegistryError):
@@ -64,11 +71,13 @@ class CargoTest:
     target: str
     name: str
     ignored: bool
+    features: str = ""  # the feature flags it was built with ("" = default features)
 
     @property
     def nodeid(self) -> str:
         """The command that runs exactly this test: what pv prints and `--fix` writes."""
-        return f"cargo test -p {self.package} {self.selector} {self.name} -- --exact"
+        flags = f" {self.features}" if self.features else ""
+        return f"cargo test -p {self.package}{flags} {self.selector} {self.name} -- --exact"
 
     @property
     def selector(self) -> str:
@@ -105,6 +114,21 @@ class CargoPackage:
     targets: tuple[CargoTarget, ...]
 
 
+@dataclass(frozen=True, order=True)
+class FeatureSet:
+    """One package built with non-default feature flags, as a citation asks."""
+
+    package: str
+    flags: str  # canonical: "--no-default-features --features a,b" / "--all-features"
+
+    @classmethod
+    def of(cls, package: str, features: tuple[str, ...], all_features: bool, no_default: bool) -> FeatureSet | None:
+        parts = (["--all-features"] if all_features else []) + (["--no-default-features"] if no_default else [])
+        if features and not all_features:
+            parts.append("--features " + ",".join(sorted(set(features))))
+        return cls(package, " ".join(parts)) if parts else None
+
+
 @dataclass
 class CargoRegistry:
     root: Path
@@ -112,6 +136,8 @@ class CargoRegistry:
     default_members: tuple[str, ...]
     tests: dict[str, CargoTest] = field(default_factory=dict)  # nodeid -> test
     from_cache: bool = False
+    feature_sets: tuple[FeatureSet, ...] = ()
+    refused: dict[FeatureSet, str] = field(default_factory=dict)  # feature sets cargo would not build
 
     def in_scope(self, package: str, kind: str, target: str) -> list[CargoTest]:
         return [t for t in self.tests.values() if (t.package, t.kind, t.target) == (package, kind, target)]
@@ -151,9 +177,10 @@ def _key_files(root: Path) -> Iterator[Path]:
                 yield path
 
 
-def cache_key(root: Path) -> str:
+def cache_key(root: Path, feature_sets: tuple[FeatureSet, ...] = ()) -> str:
     digest = hashlib.blake2b(digest_size=20)
     digest.update(f"{_CACHE_FORMAT}\0{__version__}\0{_toolchain(root)}\0".encode())
+    digest.update("".join(f"{f.package}\0{f.flags}\0" for f in sorted(feature_sets)).encode())
     for name in _BUILD_ENV:
         digest.update(f"{name}={os.environ.get(name)}\0".encode())
     for path in _key_files(root):
@@ -205,9 +232,11 @@ def _tail(text: str, lines: int = 6) -> str:
     return "\n".join(text.strip().splitlines()[-lines:])
 
 
-def _build(root: Path, names: dict[str, str]) -> list[tuple[str, str, str, str]]:
-    """(package, kind, target, executable) for every test binary of the workspace."""
-    done = _run(["cargo", "test", "--workspace", "--no-run", "--offline", "--message-format=json"], root)
+def _build(root: Path, names: dict[str, str], feature_set: FeatureSet | None = None) -> list[tuple[str, str, str, str]]:
+    """(package, kind, target, executable) for every test binary of the workspace (or of one
+    package built with `feature_set`)."""
+    scope = ["-p", feature_set.package, *feature_set.flags.split()] if feature_set else ["--workspace"]
+    done = _run(["cargo", "test", *scope, "--no-run", "--offline", "--message-format=json"], root)
     binaries: list[tuple[str, str, str, str]] = []
     errors: dict[str, list[str]] = {}
     for line in done.stdout.splitlines():
@@ -218,7 +247,7 @@ def _build(root: Path, names: dict[str, str]) -> list[tuple[str, str, str, str]]
         reason = message.get("reason")
         if reason == "compiler-artifact" and message.get("executable") and message.get("profile", {}).get("test"):
             package = names.get(message["package_id"])
-            if package is not None:
+            if package is not None and (feature_set is None or package == feature_set.package):
                 target = message["target"]
                 binaries.append((package, _kind(target["kind"]), target["name"], message["executable"]))
         elif reason == "compiler-message" and message.get("message", {}).get("level") == "error":
@@ -228,9 +257,14 @@ def _build(root: Path, names: dict[str, str]) -> list[tuple[str, str, str, str]]
     if done.returncode:
         if errors:
             named = "; ".join(f"crate `{crate}`: {msgs[0]} ({len(msgs)} error(s))" for crate, msgs in sorted(errors.items()))
-            raise CargoBuildError(f"cargo could not build the tests of {root}: {named}")
-        raise CargoBuildError(f"cargo test --no-run failed in {root} (exit {done.returncode}): {_tail(done.stderr)}")
+            raise CargoBuildError(f"cargo could not build the tests of {root}{_with(feature_set)}: {named}")
+        raise CargoBuildError(f"cargo test --no-run failed in {root}{_with(feature_set)} (exit {done.returncode}): "
+                              f"{_tail(done.stderr)}")
     return binaries
+
+
+def _with(feature_set: FeatureSet | None) -> str:
+    return f" (package `{feature_set.package}` with {feature_set.flags})" if feature_set else ""
 
 
 def _list(executable: str, root: Path, ignored: bool) -> list[str]:
@@ -241,19 +275,31 @@ def _list(executable: str, root: Path, ignored: bool) -> list[str]:
     return [line[: -len(": test")] for line in done.stdout.splitlines() if line.endswith(": test")]
 
 
-def collect_fresh(root: Path) -> CargoRegistry:
-    """Ask cargo, in `root`, which tests each package and target has."""
-    root = root.resolve()
-    packages, names, defaults = _metadata(root)
-    binaries = _build(root, names)
+def _listed(root: Path, binaries: list[tuple[str, str, str, str]], flags: str) -> dict[str, CargoTest]:
     with ThreadPoolExecutor(max_workers=4) as pool:
         listed = list(pool.map(lambda b: (_list(b[3], root, False), set(_list(b[3], root, True))), binaries))
     tests: dict[str, CargoTest] = {}
     for (package, kind, target, _), (every, ignored) in zip(binaries, listed):
         for name in every:
-            test = CargoTest(package, kind, target, name, name in ignored)
+            test = CargoTest(package, kind, target, name, name in ignored, flags)
             tests[test.nodeid] = test
-    return CargoRegistry(root, packages, defaults, tests)
+    return tests
+
+
+def collect_fresh(root: Path, feature_sets: tuple[FeatureSet, ...] = ()) -> CargoRegistry:
+    """Ask cargo, in `root`, which tests each package and target has (and each feature set)."""
+    root = root.resolve()
+    packages, names, defaults = _metadata(root)
+    tests = _listed(root, _build(root, names), "")
+    refused: dict[FeatureSet, str] = {}
+    for feature_set in feature_sets:
+        if feature_set.package not in packages:
+            continue  # resolution reports the unknown package
+        try:
+            tests.update(_listed(root, _build(root, names, feature_set), feature_set.flags))
+        except CargoBuildError as failed:
+            refused[feature_set] = str(failed)
+    return CargoRegistry(root, packages, defaults, tests, feature_sets=feature_sets, refused=refused)
 
 
 def _to_document(registry: CargoRegistry, key: str) -> dict[str, Any]:
@@ -262,7 +308,8 @@ def _to_document(registry: CargoRegistry, key: str) -> dict[str, Any]:
         "packages": [{"name": p.name, "directory": p.directory,
                       "targets": [[t.kind, t.name, t.src_path] for t in p.targets]} for p in registry.packages.values()],
         "default_members": list(registry.default_members),
-        "tests": [[t.package, t.kind, t.target, t.name, t.ignored] for t in registry.tests.values()],
+        "feature_sets": [[f.package, f.flags] for f in registry.feature_sets],
+        "tests": [[t.package, t.kind, t.target, t.name, t.ignored, t.features] for t in registry.tests.values()],
     }
 
 
@@ -275,28 +322,31 @@ def _from_document(root: Path, document: Any, key: str) -> CargoRegistry | None:
         for p in document["packages"]:
             targets = tuple(CargoTarget(str(k), str(n), str(s)) for k, n, s in p["targets"])
             packages[str(p["name"])] = CargoPackage(str(p["name"]), str(p["directory"]), targets)
+        feature_sets = tuple(FeatureSet(str(p), str(f)) for p, f in document["feature_sets"])
+        flags = {f.flags for f in feature_sets} | {""}
         tests = {}
-        for package, kind, target, name, ignored in document["tests"]:
-            if package not in packages or not isinstance(ignored, bool):
+        for package, kind, target, name, ignored, features in document["tests"]:
+            if package not in packages or not isinstance(ignored, bool) or features not in flags:
                 return None
-            test = CargoTest(str(package), str(kind), str(target), str(name), ignored)
+            test = CargoTest(str(package), str(kind), str(target), str(name), ignored, str(features))
             tests[test.nodeid] = test
         defaults = tuple(str(d) for d in document["default_members"])
         if not set(defaults) <= set(packages):
             return None
-        return CargoRegistry(root, packages, defaults, tests, from_cache=True)
+        return CargoRegistry(root, packages, defaults, tests, from_cache=True, feature_sets=feature_sets)
     except (KeyError, TypeError, ValueError):
         return None
 
 
-def collect(root: Path, *, use_cache: bool = True) -> CargoRegistry:
+def collect(root: Path, *, use_cache: bool = True, feature_sets: tuple[FeatureSet, ...] = ()) -> CargoRegistry:
     """The workspace's cargo registry: from `.pv-cache/` when nothing relevant changed, else fresh."""
     root = root.resolve()
+    feature_sets = tuple(sorted(set(feature_sets)))
     if not cargo_available():
         raise CargoError("cargo is not on PATH; the Rust tests this project cites cannot be listed")
     if not use_cache:
-        return collect_fresh(root)
-    key = cache_key(root)
+        return collect_fresh(root, feature_sets)
+    key = cache_key(root, feature_sets)
     cached = root / CACHE_DIR / CACHE_NAME
     try:
         registry = _from_document(root, json.loads(cached.read_text(encoding="utf-8")), key)
@@ -304,10 +354,27 @@ def collect(root: Path, *, use_cache: bool = True) -> CargoRegistry:
         registry = None
     if registry is not None:
         return registry
-    registry = collect_fresh(root)
-    if cache_key(root) == key:  # a file changed during the build: do not pin the old key to new output
+    registry = collect_fresh(root, feature_sets)
+    if not registry.refused and cache_key(root, feature_sets) == key:  # no refusal cached; no file changed meanwhile
         try:
             write_json(cached, _to_document(registry, key))
         except OSError:
             pass  # a read-only checkout still lints, without the cache
     return registry
+
+
+def source_files(registry: CargoRegistry, packages: Iterable[str]) -> list[str]:
+    """Files (relative to the root) a Rust test's verdict depends on: the workspace manifest and
+    lock file, and every manifest and source file of `packages` (build output excluded)."""
+    root = registry.root
+    found = {name for name in ("Cargo.toml", "Cargo.lock", "rust-toolchain", "rust-toolchain.toml") if (root / name).is_file()}
+    for package in sorted(set(packages)):
+        spec = registry.packages.get(package)
+        if spec is None:
+            continue
+        for directory, dirs, files in os.walk(root / spec.directory):
+            dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
+            for name in files:
+                if os.path.splitext(name)[1] in _CONTENT_SUFFIXES:
+                    found.add(os.path.relpath(os.path.join(directory, name), root))
+    return sorted(found)

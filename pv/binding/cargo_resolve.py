@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pv.binding.cargo import CargoRegistry, CargoTest
+from pv.binding.cargo import CargoRegistry, CargoTest, FeatureSet
 from pv.binding.cargo_command import CargoLeg, MetaLeg, OtherLeg, is_rust_ident, parse_command
 from pv.binding.resolve import MAX_CANDIDATES, Binding, BindingState, Dangling, NameParts, RegisteredTest, rank
 
@@ -102,9 +102,28 @@ def _scopes(leg: CargoLeg, registry: CargoRegistry) -> tuple[list[tuple[str, str
         elif leg.targets and kind == "lib" and not found and chosen:
             dangling.append(Dangling("--lib", f"{_packages(chosen)} has no library target"))
         scopes += found
-    if leg.features or leg.all_features or leg.no_default_features:
-        notes.append("features accepted: the registry lists the tests of the default-feature build")
     return scopes, dangling, notes
+
+
+def leg_feature_sets(leg: CargoLeg) -> list[FeatureSet]:
+    """The non-default builds a leg asks for: one per package it names."""
+    sets = [FeatureSet.of(p.split("@", 1)[0], leg.features, leg.all_features, leg.no_default_features) for p in leg.packages]
+    return [f for f in sets if f is not None]
+
+
+def _features(leg: CargoLeg, registry: CargoRegistry) -> tuple[str, list[Dangling], list[str]]:
+    """The feature flags whose build the leg's tests come from, what cannot be built, and notes."""
+    asked = leg.features or leg.all_features or leg.no_default_features
+    if not asked:
+        return "", [], []
+    if not leg.packages:
+        return "", [], ["features without -p: resolved against the default-feature build"]
+    wanted = leg_feature_sets(leg)
+    flags = wanted[0].flags
+    dangling = [Dangling(f"{f.flags}", f"cargo refuses it: {registry.refused[f]}") for f in wanted if f in registry.refused]
+    dangling += [Dangling(f.flags, f"package `{f.package}` was not built with these features")
+                 for f in wanted if f not in registry.feature_sets and f.package in registry.packages]
+    return flags, dangling, []
 
 
 def _packages(names: list[str]) -> str:
@@ -124,10 +143,11 @@ def _scope_text(leg: CargoLeg) -> str:
 def resolve_leg(leg: CargoLeg, registry: CargoRegistry) -> tuple[list[CargoTest], list[CargoTest], list[Dangling], list[str]]:
     """(tests selected, of them those that run by default, dangling parts, notes) for one leg."""
     scopes, dangling, notes = _scopes(leg, registry)
-    dangling = [Dangling(leg.text, e) for e in leg.errors] + dangling
-    notes = list(leg.notes) + notes
+    flags, refused, feature_notes = _features(leg, registry)
+    dangling = [Dangling(leg.text, e) for e in leg.errors] + dangling + refused
+    notes = list(leg.notes) + notes + feature_notes
     wanted = set(scopes)
-    pool = [t for t in registry.tests.values() if (t.package, t.kind, t.target) in wanted]
+    pool = [t for t in registry.tests.values() if (t.package, t.kind, t.target) in wanted and t.features == flags]
     pool = [t for t in pool if not any(_matches(s, t.name, leg.exact) for s in leg.skips)]
     if not leg.filters:
         selected = pool
@@ -154,6 +174,7 @@ def resolve_cargo(falsifier_id: str, reference: str, registry: CargoRegistry) ->
     dangling: list[Dangling] = []
     notes = list(parsed.notes)
     first_wanted: NameParts | None = None
+    first_flags = ""
     for leg in parsed.legs:
         if isinstance(leg, CargoLeg):
             chosen, running, missed, leg_notes = resolve_leg(leg, registry)
@@ -163,6 +184,7 @@ def resolve_cargo(falsifier_id: str, reference: str, registry: CargoRegistry) ->
             notes += leg_notes
             if missed and first_wanted is None:
                 first_wanted = _wanted(leg, missed[0])
+                first_flags = _features(leg, registry)[0]
         elif isinstance(leg, MetaLeg):
             checks, missed = _meta((leg,), registry.root)
             selected.update((c.nodeid, c) for c in checks)
@@ -171,7 +193,7 @@ def resolve_cargo(falsifier_id: str, reference: str, registry: CargoRegistry) ->
         elif isinstance(leg, OtherLeg):
             notes.append(f"`{leg.text}` is not a cargo test: not checked")
     if dangling or not selected:
-        candidates = _candidates(falsifier_id, first_wanted, registry)
+        candidates = _candidates(falsifier_id, first_wanted, registry, first_flags)
         return Binding(falsifier_id, reference, BindingState.UNRESOLVED, candidates=candidates, registry="cargo",
                        dangling=tuple(dangling), notes=tuple(notes))
     primary = next(iter(runs.values()), next(iter(selected.values())))
@@ -188,16 +210,27 @@ def _wanted(leg: CargoLeg, missed: Dangling) -> NameParts:
     return NameParts(scope, package, tuple(segments[:-1]), segments[-1], None)
 
 
-def _candidates(falsifier_id: str, wanted: NameParts | None, registry: CargoRegistry) -> tuple[RegisteredTest, ...]:
+def _candidates(falsifier_id: str, wanted: NameParts | None, registry: CargoRegistry,
+                flags: str = "") -> tuple[RegisteredTest, ...]:
+    """The closest tests, one per test (a test in several feature builds is offered from the
+    build the citation asks for, else the default one)."""
     if wanted is None:
         return ()
     ranked = rank(falsifier_id, wanted, ((cargo_parts(t), t) for t in registry.tests.values()))
-    return tuple(t for _, t in ranked[:MAX_CANDIDATES])
+    ranked.sort(key=lambda st: (-st[0], getattr(st[1], "features", "") != flags, getattr(st[1], "features", "") != "",
+                                st[1].nodeid))
+    chosen: dict[tuple[str, str, str, str], RegisteredTest] = {}
+    for _, t in ranked:
+        if isinstance(t, CargoTest):
+            chosen.setdefault((t.package, t.kind, t.target, t.name), t)
+        if len(chosen) == MAX_CANDIDATES:
+            break
+    return tuple(chosen.values())
 
 
 def _resolve_bare(falsifier_id: str, reference: str, registry: CargoRegistry) -> Binding:
     name = reference.strip()
-    matches = [t for t in registry.tests.values() if t.function == name]
+    matches = [t for t in registry.tests.values() if t.function == name and not t.features]  # the default build
     if not matches:
         wanted = NameParts("", "", (), name, None)
         return Binding(falsifier_id, reference, BindingState.UNRESOLVED, candidates=_candidates(falsifier_id, wanted, registry),
@@ -225,7 +258,8 @@ def choose_cargo_fix(binding: Binding, registry: CargoRegistry) -> tuple[str | N
     if leg is None:
         return None, f"`{cited}` is not a filter of a cargo command"
     wanted = _wanted(leg, binding.dangling[0])
-    ranked = rank(binding.falsifier_id, wanted, ((cargo_parts(t), t) for t in registry.tests.values()))
+    ranked = rank(binding.falsifier_id, wanted, ((cargo_parts(t), t) for t in registry.tests.values()
+                                                 if t.features == best.features))
     close = [t for s, t in ranked if s >= ranked[0][0] - 5.0]
     if len(close) != 1 or close[0] is not best:
         return None, f"{len(close)} candidates are about as close ({', '.join(t.nodeid for t in close[:3])}); choose by hand"
@@ -233,7 +267,8 @@ def choose_cargo_fix(binding: Binding, registry: CargoRegistry) -> tuple[str | N
         return None, f"the closest test is in another crate ({best.package}); choose by hand"
     if not _related(wanted.function, best.function):
         return None, f"`{best.function}` is not clearly the test `{wanted.function}` meant; choose by hand"
-    pool_size = sum(1 for t in registry.tests.values() if (t.package, t.kind, t.target) == (best.package, best.kind, best.target)
+    pool_size = sum(1 for t in registry.tests.values()
+                    if (t.package, t.kind, t.target, t.features) == (best.package, best.kind, best.target, best.features)
                     and _matches(best.name, t.name, leg.exact))
     if pool_size != 1:
         return None, f"`{best.name}` would also select {pool_size - 1} other test(s); add `--exact` by hand"

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Protocol
 
 from pv.binding import cargo
-from pv.binding.cargo_command import is_rust_ident, looks_like_cargo, looks_like_meta
-from pv.binding.cargo_resolve import choose_cargo_fix, resolve_cargo, resolve_meta
+from pv.binding.cargo_command import is_rust_ident, looks_like_cargo, looks_like_meta, parse_command
+from pv.binding.cargo_resolve import choose_cargo_fix, leg_feature_sets, resolve_cargo, resolve_meta
 from pv.binding.registry import Registry, collect
 from pv.binding.resolve import NODE_ID, Binding, BindingState, Dangling, choose_fix, is_pending, rank_candidates, resolve_binding
 
@@ -92,20 +92,26 @@ class MetaRegistry:
 class RegistryKind:
     detect: Callable[[Path], bool]                       # does the project have tests of this kind?
     claims: Callable[[str], bool]                        # does a `test:` have this registry's shape?
-    open: Callable[[Path, tuple[str, ...], bool], TestRegistry]  # (root, pytest args, use_cache)
+    open: Callable[[Path, tuple[str, ...], bool, list[str]], TestRegistry]  # (root, pytest args, use_cache, references)
 
 
 _PYTEST_CONFIG = ("pyproject.toml", "pytest.ini", "setup.cfg", "tox.ini", "conftest.py")
 
+
+def _feature_sets(references: list[str]) -> tuple[cargo.FeatureSet, ...]:
+    """Every non-default feature build the cargo citations ask for."""
+    return tuple({f for ref in references for leg in parse_command(ref).cargo_legs for f in leg_feature_sets(leg)})
+
 # Order is the order shapes are tried in: a cargo command is never read as a node id.
 REGISTRY_KINDS: dict[str, RegistryKind] = {
-    "meta": RegistryKind(lambda root: True, looks_like_meta, lambda root, args, cached: MetaRegistry(root)),
+    "meta": RegistryKind(lambda root: True, looks_like_meta, lambda root, args, cached, refs: MetaRegistry(root)),
     "cargo": RegistryKind(lambda root: (root / "Cargo.toml").is_file(),
                           lambda ref: looks_like_cargo(ref) or is_rust_ident(ref.strip()),
-                          lambda root, args, cached: CargoTestRegistry(cargo.collect(root, use_cache=cached))),
+                          lambda root, args, cached, refs: CargoTestRegistry(
+                              cargo.collect(root, use_cache=cached, feature_sets=_feature_sets(refs)))),
     "pytest": RegistryKind(lambda root: any((root / name).is_file() for name in _PYTEST_CONFIG),
                            lambda ref: NODE_ID.fullmatch(ref.strip()) is not None,
-                           lambda root, args, cached: PytestRegistry(collect(root, args, use_cache=cached))),
+                           lambda root, args, cached, refs: PytestRegistry(collect(root, args, use_cache=cached))),
 }
 
 
@@ -171,7 +177,7 @@ def open_registries(root: Path, pytest_args: tuple[str, ...] = (), *, use_cache:
         if not wanted:
             registries.absent[name] = "not opened: no falsifier cites a cargo test"
             continue
-        opened = kind.open(root, pytest_args, use_cache)
+        opened = kind.open(root, pytest_args, use_cache, refs or [])
         registries.members[name] = opened
         if isinstance(opened, PytestRegistry):
             registries.pytest = opened.registry

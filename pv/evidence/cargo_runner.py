@@ -35,7 +35,7 @@ _OUTCOMES = {"ok": "passed", "FAILED": "failed", "ignored": "skipped"}
 
 @dataclass(frozen=True)
 class PackageRun:
-    package: str
+    package: str  # with its feature flags when not the default build
     command: list[str]
     exit_code: int
     results: list[dict[str, Any]]  # per test, the shape pv.evidence.store.falsifier_outcomes reads
@@ -47,7 +47,8 @@ def cargo_command(package: str, tests: Iterable[CargoTest]) -> list[str]:
     for t in tests:
         selectors.update(dict.fromkeys(["--lib"] if t.kind == "lib" else [f"--{t.kind}", t.target]))
     names = sorted({t.name for t in tests})
-    return ["cargo", "test", "-p", package, "--offline", "--no-fail-fast", *selectors, "--",
+    features = tests[0].features.split() if tests else []
+    return ["cargo", "test", "-p", package, *features, "--offline", "--no-fail-fast", *selectors, "--",
             "--exact", "--include-ignored", "--test-threads=1", *names]
 
 
@@ -131,12 +132,13 @@ def run_package(root: Path, registry: CargoRegistry, package: str, tests: list[C
         elif found["outcome"] == "failed":
             found = {**found, "message": " | ".join(failures.get(test.name, [])[:4])[:500] or "failed"}
         out.append({"nodeid": test.nodeid, **found})
-    return PackageRun(package, command, exit_code, out)
+    label = f"{package} {tests[0].features}".strip() if tests else package
+    return PackageRun(label, command, exit_code, out)
 
 
 def run_cargo_tests(root: Path, registry: CargoRegistry, tests: Iterable[CargoTest]) -> list[PackageRun]:
-    """One invocation per package, in package order."""
-    by_package: dict[str, dict[str, CargoTest]] = {}
+    """One invocation per package (and per feature set a citation asks for), in package order."""
+    by_package: dict[tuple[str, str], dict[str, CargoTest]] = {}
     for test in tests:
-        by_package.setdefault(test.package, {})[test.nodeid] = test
-    return [run_package(root, registry, package, list(chosen.values())) for package, chosen in sorted(by_package.items())]
+        by_package.setdefault((test.package, test.features), {})[test.nodeid] = test
+    return [run_package(root, registry, package, list(chosen.values())) for (package, _), chosen in sorted(by_package.items())]

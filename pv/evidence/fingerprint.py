@@ -139,6 +139,10 @@ def bind_inputs(plan: Plan, only: Iterable[str] | None = None) -> tuple[dict[str
     wanted = set(only) if only is not None else None
     for fid, fplan in plan.falsifiers.items():
         if fplan.nodeids and (wanted is None or fplan.contract in wanted):
+            if fplan.binding.registry != "pytest":  # cargo tests, pv validate meta-checks
+                depends[fid] = sorted({*dependencies(plan.root, contract_of[fplan.contract], ()),
+                                       *plan.source_files(fplan)})
+                continue
             depends[fid] = dependencies(plan.root, contract_of[fplan.contract], {n.split("::")[0] for n in fplan.nodeids})
     everything = sorted({p for paths in depends.values() for p in paths})
     inputs = {path: digest for path, digest in hashes(plan.root, everything).items() if digest is not None}

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pv.binding.registries import Registries, open_registries
+from pv.binding.cargo import CargoTest, source_files
+from pv.binding.cargo_resolve import MetaCheck
+from pv.binding.registries import CargoTestRegistry, Registries, open_registries
 from pv.binding.registry import Registry
 from pv.binding.resolve import Binding, BindingState
 from pv.config import Config, load_config
@@ -62,6 +64,14 @@ class Plan:
         return [p for p in self.falsifiers.values()
                 if p.binding.registry != "pytest" and p.binding.state is BindingState.RESOLVED and p.binding.tests
                 and not p.conflict]
+
+    def source_files(self, fplan: FalsifierPlan) -> list[str]:
+        """The files (relative to the root) a cargo or meta falsifier's verdict depends on."""
+        files = [t.path for t in fplan.binding.tests if isinstance(t, MetaCheck)]
+        cargo = self.registries.members.get("cargo")
+        if isinstance(cargo, CargoTestRegistry):
+            files += source_files(cargo.registry, [t.package for t in fplan.binding.tests if isinstance(t, CargoTest)])
+        return files
 
     def bound_nodeids(self) -> dict[str, str | None]:
         """pytest's bound node id per falsifier; cargo and meta results name their falsifiers
