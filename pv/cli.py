@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from pv import __version__
+from pv import DISTRIBUTION, __version__
 from pv.errors import PvError
 from pv.commands import audit, check, coverage, diff, equations, explain, falsify, graph, lint, mutate, new, schema, scoreboard, status, validate
 
@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pv", description="Contract-driven verification of numerical kernels.",
         epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=f"pv {__version__}")
+    parser.add_argument("--version", action="version", version=f"pv {__version__} ({DISTRIBUTION})")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
         command.add_parser(sub)

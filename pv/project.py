@@ -1,36 +1,56 @@
-"""Where a project's contracts live, and finding the contract that declares a falsifier.
+"""Where a project is, where its contracts live, and the contract that declares a falsifier.
 
-Used by the pytest plugin and by falsifier tests, so it reads YAML with the safe loader
-and never imports numpy.
+One discovery rule for every command, `pv new` and the tests' own lookup: the project root
+is the nearest ancestor (of the working directory for a command, of the test file for a
+falsifier test) whose pyproject.toml declares `[tool.pv]`, else the nearest holding a
+pyproject.toml. A test run from another directory (`cd /elsewhere && pytest /p/tests`)
+therefore finds the same contracts as `pv lint` run in /p.
+
+Used by the pytest plugin and by falsifier tests, so it reads contracts with pv's own
+loader (the one `pv validate` uses) and never imports pydantic or numpy.
 """
 
 from __future__ import annotations
 
 import os
+import tomllib
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from pv.config import load_config
+from pv.contracts.files import discover
+from pv.contracts.loader import load
+from pv.diagnostics.diagnostic import Severity
 
-# Every cache pv keeps lives here, ignored by git; deleting it is always safe.
+# Every cache pv keeps lives here; it writes its own .gitignore (pv.atomic.ensure_cache_dir).
 CACHE_DIR = ".pv-cache"
 
-try:
-    _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+
+def _declares_pv(pyproject: Path) -> bool:
+    """True when the file has a [tool.pv] table, or cannot be read (its error then surfaces)."""
+    try:
+        document = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return True
+    tool = document.get("tool")
+    return isinstance(tool, dict) and "pv" in tool
 
 
 def find_root(start: Path | None = None) -> Path:
-    """The project root: the nearest ancestor holding pyproject.toml (or the start dir)."""
+    """The project root of `start` (default: the working directory); see the module docstring."""
     here = (start or Path.cwd()).resolve()
+    if here.is_file():
+        here = here.parent
+    nearest: Path | None = None
     for candidate in (here, *here.parents):
-        if (candidate / "pyproject.toml").is_file():
-            return candidate
-    return here
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file():
+            if _declares_pv(pyproject):
+                return candidate
+            nearest = nearest or candidate
+    return nearest or here
 
 
 def contract_dirs(root: Path) -> list[Path]:
@@ -46,26 +66,57 @@ def default_contract_paths(root: Path) -> list[Path]:
     return [Path(os.path.relpath(d)) for d in contract_dirs(root) if d.exists()]
 
 
+@dataclass(frozen=True)
+class FalsifierIndex:
+    """FALSIFY id -> (contract path, falsifier entry, whole document); and the files that could not be read."""
+
+    entries: dict[str, tuple[Path, dict[str, Any], dict[str, Any]]]
+    unreadable: tuple[str, ...]  # "path:line:col: CODE message", as `pv validate` prints it
+
+
+def _first_error(path: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """The contract's data as `pv validate` reads it, or the first error that stops it being read."""
+    doc = load(path)
+    errors = [d for d in doc.diagnostics if d.severity is Severity.ERROR]
+    if errors:
+        first = min(errors, key=lambda d: (d.line, d.col))
+        return None, f"{first.path}:{first.line}:{first.col}: {first.code} {first.message}"
+    if not isinstance(doc.data, dict):
+        return None, f"{path}: the document is not a contract mapping"
+    return doc.data, None
+
+
 @cache
-def _falsifier_index(dirs: tuple[Path, ...]) -> dict[str, tuple[Path, dict[str, Any], dict[str, Any]]]:
-    """FALSIFY id -> (contract path, falsifier entry, whole contract document)."""
-    index: dict[str, tuple[Path, dict[str, Any], dict[str, Any]]] = {}
-    for directory in dirs:
-        paths = sorted(directory.rglob("*.y*ml")) if directory.is_dir() else [directory] if directory.is_file() else []
-        for path in paths:
-            with path.open("rb") as handle:
-                document = yaml.load(handle, Loader=_Loader)  # noqa: S506 - safe loader
-            if not isinstance(document, dict):
-                continue
-            for entry in document.get("falsification_tests") or []:
-                if isinstance(entry, dict) and isinstance(entry.get("id"), str):
-                    index.setdefault(entry["id"], (path, entry, document))
-    return index
+def falsifier_index(dirs: tuple[Path, ...]) -> FalsifierIndex:
+    """Every falsifier declared under `dirs`. A file that cannot be read is recorded, not raised:
+    one broken contract must not break the falsifier tests of every other contract."""
+    entries: dict[str, tuple[Path, dict[str, Any], dict[str, Any]]] = {}
+    unreadable: list[str] = []
+    found, _ = discover([d for d in dirs if d.exists()])
+    for path in found:
+        document, problem = _first_error(path)
+        if document is None:
+            unreadable.append(problem or str(path))
+            continue
+        for entry in document.get("falsification_tests") or []:
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                entries.setdefault(entry["id"], (path, entry, document))
+    return FalsifierIndex(entries, tuple(unreadable))
 
 
 def lookup_falsifier(falsifier_id: str, root: Path | None = None) -> tuple[Path, dict[str, Any], dict[str, Any]]:
-    index = _falsifier_index(tuple(contract_dirs(root or find_root())))
+    """The contract entry of `falsifier_id`; LookupError saying where pv looked and what to do."""
+    dirs = tuple(contract_dirs(root or find_root()))
+    index = falsifier_index(dirs)
     try:
-        return index[falsifier_id]
+        return index.entries[falsifier_id]
     except KeyError:
-        raise LookupError(f"{falsifier_id}: no contract under {', '.join(map(str, contract_dirs(root or find_root())))} declares it") from None
+        pass
+    where = ", ".join(map(str, dirs))
+    message = f"{falsifier_id}: no contract under {where} declares it"
+    if index.unreadable:
+        shown = "; ".join(index.unreadable[:3]) + (f" (and {len(index.unreadable) - 3} more)" if len(index.unreadable) > 3 else "")
+        message += f"; these contract files could not be read, and it may be in one of them: {shown}; run `pv validate`"
+    else:
+        message += " (is the id spelled as in the contract, and is the contract among [tool.pv] contracts?)"
+    raise LookupError(message)

@@ -61,6 +61,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", f"{MARKER}(*ids): this test discharges the named FALSIFY-* falsifiers of a contract")
+    testing._pytest_root = config.rootpath  # falsifier() called from outside a test file looks here
     target = config.getoption("pv_results", None)
     if target and not hasattr(config, "workerinput"):  # an xdist worker's reports reach the controller
         config.pluginmanager.register(_Recorder(Path(target)), "pv-results")

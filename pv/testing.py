@@ -16,11 +16,15 @@ scoreboard shows) and fails with a message naming the falsifier id.
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pv.project import lookup_falsifier
+from pv.project import find_root, lookup_falsifier
+
+# pytest's rootdir, set by the pv plugin: where to look when the caller is not a file.
+_pytest_root: Path | None = None
 
 # Observations for the test running now: set by the pytest plugin around each test call.
 _observations: dict[str, dict[str, float]] | None = None
@@ -56,11 +60,10 @@ class Falsifier:
             value = self.entry["parameters"][name]
         except (KeyError, TypeError):
             raise KeyError(f"{self.id}: parameter '{name}' is not declared in {self.contract_path.name}") from None
-        number = _number(value)
-        if isinstance(number, float) and not math.isfinite(number):
+        if isinstance(value, float) and not math.isfinite(value):
             raise ValueError(f"{self.id}: parameter '{name}' = {value!r} in {self.contract_path.name} is not finite "
                              "(see pv validate, PV-SCHEMA-014)")
-        return number
+        return value
 
     @property
     def tolerance(self) -> float:
@@ -104,26 +107,35 @@ class Falsifier:
 
 def _tolerance(owner: Falsifier, value: Any) -> float:
     """A tolerance the check can fail against: a finite number >= 0 (never .inf, NaN, a
-    bool or a word); pv validate reports the same in the contract (PV-SCHEMA-014)."""
-    number = _number(value)
+    bool or a word); pv validate reports the same in the contract (PV-SCHEMA-014), which
+    also reads a quoted number (`"1e-5"`) as the number it spells."""
+    number: Any = value
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            pass
     if isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number) or number < 0:
         raise ValueError(f"{owner.id}: tolerance {value!r} in {owner.contract_path.name} is not a finite number >= 0 "
                          "(see pv validate, PV-SCHEMA-014)")
     return float(number)
 
 
-def _number(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return value
-    return value
+def _caller_root(depth: int) -> Path:
+    """The project of the module calling falsifier(): its file's, else pytest's rootdir, else the cwd's."""
+    caller = sys._getframe(depth).f_globals.get("__file__")
+    if isinstance(caller, str):
+        return find_root(Path(caller).parent)
+    return find_root(_pytest_root)
 
 
-def falsifier(falsifier_id: str) -> Falsifier:
-    """The contract entry of `falsifier_id`, found among the project's contracts."""
-    path, entry, document = lookup_falsifier(falsifier_id)
+def falsifier(falsifier_id: str, root: Path | None = None) -> Falsifier:
+    """The contract entry of `falsifier_id`, found among the contracts of the calling test's project.
+
+    The contracts are read with the loader `pv validate` uses (YAML 1.2 numbers, duplicate
+    keys refused), so the numbers a test reads are the numbers validate checked.
+    """
+    path, entry, document = lookup_falsifier(falsifier_id, root or _caller_root(2))
     return Falsifier(id=falsifier_id, contract=path.stem, contract_path=path, entry=entry, document=document)
 
 

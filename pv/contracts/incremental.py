@@ -20,7 +20,8 @@ from pv.diagnostics.diagnostic import Diagnostic
 from pv.contracts.loader import read_bounded
 from pv.project import contract_dirs
 from pv.project import CACHE_DIR
-from pv.contracts.validate import ValidationResult, check_file, discover
+from pv.contracts.files import discover
+from pv.contracts.validate import ValidationResult, check_file
 
 INDEX_FILE = "contracts.json"
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import sys
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +66,7 @@ _PLAIN_TAGS = {
 }
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
 _MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 # YAML 1.2 reads `1e-5` as a float; YAML 1.1 (PyYAML) needs a dot and reads a string.
 # Contracts are written for the YAML 1.2 reading, so plain scalars of this form are numbers.
@@ -210,7 +212,12 @@ class _Builder:
             self.doc.diagnostics.append(rule("PV-YAML-003").at(
                 self.doc.path, self.pos(node), f"tag '{excerpt(node.tag)}' is not accepted; contracts are plain YAML data"))
             return node.value
-        return _scalar_value(node)
+        value = _scalar_value(node)
+        if node.tag == _INT and isinstance(value, str) and _too_many_digits(value):
+            self.doc.diagnostics.append(rule("PV-YAML-004").at(
+                self.doc.path, self.pos(node), f"an integer of {len(value):,} characters is beyond the "
+                f"{sys.get_int_max_str_digits():,}-digit limit Python reads; write a shorter number"))
+        return value
 
     def mapping(self, node: MappingNode, at: Path_, depth: int) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
@@ -242,6 +249,10 @@ class _Builder:
                 for source in sources:
                     if isinstance(source, MappingNode):
                         merged.extend(self._pairs(source))
+                    else:  # PyYAML and the YAML merge spec refuse it; ignoring it would hide a typo
+                        self.doc.diagnostics.append(rule("PV-YAML-001").at(
+                            self.doc.path, self.pos(source), "a merge key '<<' takes a mapping or a list of "
+                            "mappings (e.g. `<<: *defaults`), not a scalar"))
             else:
                 pairs.append((key_node, value_node))
         explicit = {k.value for k, _ in pairs if isinstance(k, ScalarNode)}
@@ -259,6 +270,12 @@ def _scalar_value(node: ScalarNode) -> Any:
         return SafeConstructor.yaml_constructors[node.tag](_CONSTRUCTOR, node)
     except (ConstructorError, ValueError, IndexError, KeyError, OverflowError):
         return node.value  # `!!int ""`, `!!bool maybe`: the schema then reports the type
+
+
+def _too_many_digits(text: str) -> bool:
+    """An integer literal longer than Python converts (CVE-2020-10735's limit, 4,300 digits by default)."""
+    limit = sys.get_int_max_str_digits()
+    return limit > 0 and sum(c.isdigit() for c in text) > limit
 
 
 _CONSTRUCTOR = SafeConstructor()
@@ -279,6 +296,8 @@ def _plain(value: str) -> Any:
             tag = candidate
             break
     result = _scalar_value(ScalarNode(tag, value)) if tag in _PLAIN_TAGS or tag == _TIMESTAMP else _UNUSUAL
+    if tag == _INT and isinstance(result, str):
+        return _UNUSUAL  # an integer Python will not read: the positioned pass reports it
     if len(value) <= 64 and result is not _UNUSUAL:
         if len(_PLAIN_CACHE) >= _PLAIN_CACHE_MAX:
             _PLAIN_CACHE.clear()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import gc
-import os
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -14,6 +13,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from pv.diagnostics.diagnostic import Diagnostic, Severity
+from pv.contracts.files import discover
 from pv.contracts.keys import check_keys
 from pv.contracts.loader import EXCERPT_CHARS, Document, excerpt, load
 from pv.diagnostics.rules import rule
@@ -28,7 +28,6 @@ SEMVER = re.compile(
     r"(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?"
 )
 FALSIFIER_ID = re.compile(r"FALSIFY-[A-Z0-9]+(?:-[A-Z0-9]+)*-\d{3,}")
-CONTRACT_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass
@@ -43,32 +42,6 @@ class ValidationResult:
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity is severity)
-
-
-def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
-    """Contract files under `paths` (files as given, directories searched recursively).
-
-    Anything given that is not a directory is kept, so that reading it reports what is
-    wrong (a FIFO, a symlink loop); a directory holding no contract is an I/O error, not
-    a silent pass.
-    """
-    found: list[Path] = []
-    problems: list[Diagnostic] = []
-    for path in paths:
-        try:
-            if path.is_dir():
-                inside = sorted(p for p in path.rglob("*") if p.suffix in CONTRACT_SUFFIXES and not p.is_dir())
-                if not inside:
-                    problems.append(rule("PV-IO-001").at(
-                        str(path), (0, 0), f"no contract files ({', '.join('*' + s for s in CONTRACT_SUFFIXES)}) under this directory"))
-                found.extend(inside)
-            elif os.path.lexists(path):
-                found.append(path)
-            else:
-                problems.append(rule("PV-IO-001").at(str(path), (0, 0), "no such file or directory"))
-        except OSError as bad:
-            problems.append(rule("PV-IO-001").at(str(path), (0, 0), f"cannot read: {bad.strerror or bad}"))
-    return found, problems
 
 
 def check_file(path: Path, cache: ParseCache | None = None) -> ContractFile:
