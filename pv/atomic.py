@@ -6,6 +6,10 @@ every temporary is written first, then the journal naming them, then the renames
 killed between the journal and the last rename leaves a journal the next writer rolls
 forward, so the set is never left mixed for longer than until the next pv. Temporaries
 carry their writer's pid, and those of dead writers are swept (pv.lifetime).
+
+A temporary is private (0600) as mkstemp creates it; before it replaces the target it gets
+the mode the target had, or for a new file the mode the umask allows (as `open()` gives),
+so `pv lint --fix` keeps a contract's mode and reports stay shared as the umask says.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -22,13 +27,36 @@ from typing import Any
 from pv.lifetime import sweep_temporaries, temporary_prefix
 
 
+def current_umask() -> int:
+    """The process umask, read without changing it where the system allows (Linux /proc)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: the only portable way to read it is to set it back
+    os.umask(mask)
+    return mask
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return 0o666 & ~current_umask()
+
+
 def _stage(path: Path, text: str) -> Path:
     """`text` in a fsynced temporary beside `path`, named for this process."""
+    mode = _mode_for(path)
     handle, tmp = tempfile.mkstemp(prefix=temporary_prefix(path), suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             out.write(text)
             out.flush()
+            os.fchmod(out.fileno(), mode)
             os.fsync(out.fileno())
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -7,7 +7,10 @@
     strict_test_binding = false      # lint: unresolved references are errors
     ignore = []                      # diagnostic codes to drop, e.g. ["PV-SCHEMA-005"]
     reports = "reports"              # scoreboards and evidence/
-    mutants = "falsifiers.mutants"   # module holding the MUTANTS catalogue
+    history = 20                     # evidence files kept per kind (falsify, mutate); 0 keeps all
+    falsifiers = "tests"             # where `pv new` writes falsifier tests (default: pytest's first
+                                     # testpath, else "falsifiers")
+    mutants = "tests.mutants"        # module holding the MUTANTS catalogue (default: <falsifiers>.mutants)
 
 Command-line flags override these. An unknown key is an error that names the closest
 known one, so a typo cannot silently switch a check off.
@@ -38,11 +41,29 @@ class Config:
     strict_test_binding: bool = False
     ignore: frozenset[str] = field(default_factory=frozenset)
     reports: str = "reports"
+    history: int = 20
+    falsifiers: str = "falsifiers"
     mutants: str = "falsifiers.mutants"
 
 
 _TYPES: dict[str, type] = {"contracts": list, "tests": list, "strict": bool, "strict_test_binding": bool,
-                           "ignore": list, "reports": str, "mutants": str}
+                           "ignore": list, "reports": str, "history": int, "falsifiers": str, "mutants": str}
+
+
+def _first_testpath(document: dict[str, Any]) -> str | None:
+    """pytest's first `testpaths` entry from [tool.pytest.ini_options], when it names a plain directory."""
+    options = document.get("tool", {}).get("pytest", {}).get("ini_options", {})
+    paths = options.get("testpaths") if isinstance(options, dict) else None
+    if isinstance(paths, str):
+        paths = paths.split()
+    if isinstance(paths, list) and paths and isinstance(paths[0], str) and not any(c in paths[0] for c in "*?["):
+        return paths[0].strip("/") or None
+    return None
+
+
+def _module_of(directory: str) -> str:
+    """The dotted module name of a directory relative to the root: tests/unit -> tests.unit."""
+    return ".".join(part for part in Path(directory).parts if part not in (".", ""))
 
 
 @cache
@@ -63,10 +84,14 @@ def load_config(root: Path) -> Config:
             hint = f"; did you mean '{close}'?" if close else f" (known: {', '.join(known)})"
             raise ConfigError(f"{path}: [tool.pv] unknown key '{key}'{hint}")
         expected = _TYPES[key]
-        if not _fits(value, expected):
-            kind = "a list of strings" if expected is list else expected.__name__
+        wrong_int = expected is int and (isinstance(value, bool) or not isinstance(value, int) or value < 0)
+        if wrong_int or not _fits(value, expected):
+            kind = "a list of strings" if expected is list else "a whole number >= 0" if expected is int else expected.__name__
             raise ConfigError(f"{path}: [tool.pv] {key} must be {kind}, not {value!r}")
         values[key] = frozenset(value) if key == "ignore" else tuple(value) if expected is list else value
+    # One fact, where falsifier tests live, gives both `pv new`'s target and the catalogue's module.
+    values.setdefault("falsifiers", _first_testpath(document) or Config.falsifiers)
+    values.setdefault("mutants", f"{_module_of(values['falsifiers'])}.mutants")
     return Config(**values)
 
 

@@ -8,6 +8,7 @@ interrupted run cannot leave a half-mutated tree.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import os
 import sys
@@ -48,12 +49,36 @@ def load_catalogue(module: str | None = None, root: Path | None = None) -> list[
     except ImportError as missing:
         raise CatalogueError(f"cannot import the mutant catalogue {name!r} ({missing}); "
                              "set [tool.pv] mutants to the module that defines MUTANTS") from None
-    mutants = list(getattr(catalogue, "MUTANTS"))
+    listed = getattr(catalogue, "MUTANTS", None)
+    if not isinstance(listed, (list, tuple)) or not all(isinstance(x, Mutant) for x in listed):
+        raise CatalogueError(f"{name}: MUTANTS must be a list of pv.mutation.Mutant")
+    mutants = list(listed)
     names = [m.name for m in mutants]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise CatalogueError(f"{name}: duplicate mutant names {', '.join(duplicates)}")
     return mutants
+
+
+def target_problem(mutant: Mutant) -> str | None:
+    """Why `mutant.target` cannot be patched (bad form, no module, no attribute), or None.
+
+    Checked before any mutant runs: a typo would otherwise crash every pytest child at
+    start-up and read as "pytest exited 3".
+    """
+    module_name, colon, attribute = mutant.target.partition(":")
+    if not colon or not module_name or not attribute:
+        return f"target '{mutant.target}' must read 'package.module:attribute'"
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as missing:
+        return f"target '{mutant.target}': cannot import {module_name} ({missing})"
+    if not hasattr(module, attribute):
+        names = [n for n in dir(module) if not n.startswith("_")]
+        close = difflib.get_close_matches(attribute, names, n=1)
+        hint = f"; did you mean '{module_name}:{close[0]}'?" if close else ""
+        return f"target '{mutant.target}': {module_name} has no attribute '{attribute}'{hint}"
+    return None
 
 
 def apply(mutant: Mutant) -> None:

@@ -24,8 +24,25 @@ from pv.contracts.files import discover
 from pv.contracts.loader import load
 from pv.diagnostics.diagnostic import Severity
 
-# Every cache pv keeps lives here; it writes its own .gitignore (pv.atomic.ensure_cache_dir).
+# Every cache pv keeps lives here, with its own .gitignore (as pytest's cache does).
 CACHE_DIR = ".pv-cache"
+_CACHE_GITIGNORE = "# Created by pv: caches only, safe to delete; never commit them.\n*\n"
+
+
+def cache_file(root: Path, name: str) -> Path:
+    """`root/.pv-cache/name`, the directory created with a .gitignore that ignores it all, so a
+    `git add -A` in the user's repository never commits a cache. Best effort: a read-only
+    checkout still works, and the caller's own write then reports or skips."""
+    directory = root / CACHE_DIR
+    ignore = directory / ".gitignore"
+    if not ignore.exists():
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            with ignore.open("x", encoding="utf-8") as out:
+                out.write(_CACHE_GITIGNORE)
+        except OSError:
+            pass  # exists meanwhile, or read-only
+    return directory / name
 
 
 def _declares_pv(pyproject: Path) -> bool:

@@ -125,6 +125,13 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     write_json(Path(target), document)
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test bound to a falsifier whose contract entry could not be read errors, saying why."""
+    problems = [testing.unresolved[fid] for fid in falsifier_ids(item) if fid in testing.unresolved]
+    if problems:
+        pytest.fail("; ".join(problems), pytrace=False)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     observations = testing._begin_observing()

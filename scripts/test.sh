@@ -15,4 +15,4 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 python -m pip install -q -e '.[oracle,dev]'
-python -m pytest -q --hypothesis-profile=ci "$@"
+PV_TESTS_REQUIRE_EXTRAS=1 python -m pytest -q --hypothesis-profile=ci "$@"

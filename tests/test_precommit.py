@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import REPO
+from tests.conftest import REPO, optional
 
 FIXTURE = REPO / "tests" / "fixtures" / "mutation_project"
 
@@ -18,6 +18,7 @@ def git(cwd: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProce
 
 
 def test_hooks_accept_a_good_commit_and_reject_a_dangling_test(tmp_path: Path) -> None:
+    optional("pre_commit")
     env = {
         **os.environ,
         "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),

@@ -23,7 +23,7 @@ from pv import __version__
 from pv.atomic import write_json
 from pv.errors import PvError
 from pv.lifetime import child_environment, owned_tempdir
-from pv.project import CACHE_DIR
+from pv.project import CACHE_DIR, cache_file
 
 # Files whose contents can change what pytest collects.
 KEY_SUFFIXES = {".py", ".toml", ".ini", ".cfg", ".yaml", ".yml", ".json"}
@@ -127,7 +127,7 @@ def collect(root: Path, args: Sequence[str] = (), *, use_cache: bool = True) -> 
     if not use_cache:
         return collect_fresh(root, args)
     key = cache_key(root, args)
-    cached = root / CACHE_DIR / "registry.json"
+    cached = cache_file(root, "registry.json")
     try:
         document = json.loads(cached.read_text(encoding="utf-8"))
         if document.get("key") == key:

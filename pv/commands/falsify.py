@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import random
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -41,12 +43,21 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-n", "--workers", default=None, help="run in parallel with pytest-xdist, e.g. auto")
 
 
+def collection_errors(plan: Plan) -> list[str]:
+    """Test files pytest could not collect, with the error: a falsifier bound there cannot run."""
+    return [f"{e.get('nodeid') or '(session)'}: {re.sub(r'^E +', '', str(e.get('message')))}" for e in plan.registry.errors]
+
+
 # pytest's exit codes that mean the run itself went wrong (interrupted, internal error,
 # usage error): no outcome it reports can be trusted as evidence.
 _BROKEN_RUN = {2: "interrupted", 3: "internal error", 4: "usage error"}
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.workers and importlib.util.find_spec("xdist") is None:
+        print(f"pv falsify: -n {args.workers} runs tests in parallel with pytest-xdist, which is not installed: "
+              "pip install pytest-xdist (or run without -n)", file=sys.stderr)
+        return 2
     return execute(load_plan(args.paths or None), profile=args.profile, seed=args.seed, workers=args.workers)
 
 
@@ -61,10 +72,14 @@ def execute(plan: Plan, *, profile: str, seed: int | None, workers: str | None) 
     for fid, paths in blocked.items():
         print(f"pv falsify: {fid} is declared in {' and '.join(paths)} (PV-SCHEMA-009): not run until one is renamed",
               file=sys.stderr)
+    errors = collection_errors(plan)
+    for error in errors:
+        print(f"pv falsify: could not collect {error}", file=sys.stderr)
     nodeids = plan.nodeids()
     others = plan.other_falsifiers()
     if not nodeids and not others:
-        print("pv falsify: no falsifier is bound to a collected test; nothing to run (see pv lint)", file=sys.stderr)
+        why = "; fix the collection errors above" if errors else " (see pv lint --strict-test-binding)"
+        print(f"pv falsify: no falsifier is bound to a collected test; nothing to run{why}", file=sys.stderr)
         return 1
     seed = seed if seed is not None else random.randrange(2**32)
     other_count = len({t.nodeid for p in others for t in p.binding.tests})

@@ -1,7 +1,7 @@
 """`pv mutate`: run each contract's falsifiers against realistic injected bugs.
 
 A falsifier that passes on a broken kernel proves nothing. For every mutant in the
-catalogue (module `falsifiers.mutants`, or `PV_MUTANTS_MODULE`), the falsifiers of the
+catalogue ([tool.pv] mutants, or `--catalogue`), the falsifiers of the
 mutant's contract run against the mutated kernel; the kill matrix goes into the
 evidence. A surviving mutant, or a falsifier that kills nothing and is not labelled a
 guard (`guard:` in its contract entry), is a finding: exit 1.
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pv.evidence.store import MUTATION_PREFIX, provenance, write_evidence
-from pv.mutation import CATALOGUE_ENV, MUTANT_ENV, Mutant, load_catalogue
+from pv.mutation import CATALOGUE_ENV, MUTANT_ENV, Mutant, load_catalogue, target_problem
 from pv.evidence.fingerprint import bind_inputs, hashes_of_catalogue
 from pv.evidence.plan import Plan, load_plan
 from pv.evidence.runner import run_tests
@@ -83,8 +83,15 @@ def execute(plan: Plan, *, catalogue: str | None = None, seed: int = 0, jobs: in
     unknown = sorted({m.contract for m in mutants_of_project} - {p.contract for p in plan.falsifiers.values()} - stems)
     mutants = [m for m in mutants_of_project if m.contract in stems]
     if not mutants:
-        print("pv mutate: no mutant in the catalogue targets the contracts given", file=sys.stderr)
+        print(f"pv mutate: the catalogue {module} has no mutant for {', '.join(sorted(stems)) or 'the contracts given'}; "
+              "add one (`Mutant(name, contract, target, description, make)` in its MUTANTS list: see "
+              "\"Writing mutants\" in pv's README)", file=sys.stderr)
         return 1
+    problems = [f"mutant '{m.name}' ({module}): {problem}" for m in mutants if (problem := target_problem(m))]
+    if problems:
+        for problem in problems:
+            print(f"pv mutate: {problem}", file=sys.stderr)
+        return 2
     print(f"pv mutate: {len(mutants)} mutants against {len({m.contract for m in mutants})} contracts", file=sys.stderr)
     # the kill matrix holds for these files as they are now (hashed before the runs)
     inputs, _ = bind_inputs(plan, {m.contract for m in mutants})

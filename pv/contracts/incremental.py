@@ -19,7 +19,7 @@ from pv.contracts.crossfile import ContractSummary, registry_findings, summarize
 from pv.diagnostics.diagnostic import Diagnostic
 from pv.contracts.loader import read_bounded
 from pv.project import contract_dirs
-from pv.project import CACHE_DIR
+from pv.project import cache_file
 from pv.contracts.files import discover
 from pv.contracts.validate import ValidationResult, check_file
 
@@ -32,7 +32,7 @@ def _digest(path: Path) -> str:
 
 def contract_index(root: Path) -> list[ContractSummary]:
     """Summaries of every project contract, in discovery order, parsing only changed files."""
-    cache_path = root / CACHE_DIR / INDEX_FILE
+    cache_path = cache_file(root, INDEX_FILE)
     try:
         cached: dict[str, dict[str, object]] = json.loads(cache_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from pv.atomic import write_text
-from pv.project import CACHE_DIR
+from pv.project import cache_file
 
 CACHE_FILE = "parsed.json"
 MAX_ENTRIES = 50_000  # files unused in this run are dropped beyond this
@@ -54,7 +54,7 @@ class ParseCache:
 
     @classmethod
     def open(cls, root: Path) -> ParseCache:
-        path = root / CACHE_DIR / CACHE_FILE
+        path = cache_file(root, CACHE_FILE)
         version = _loader_digest()
         try:
             document = json.loads(path.read_text(encoding="utf-8"))

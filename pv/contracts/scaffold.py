@@ -135,6 +135,38 @@ def falsifier_module_text(prefix: str, contract_display: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def catalogue_path(root: Path, module: str) -> Path:
+    """Where the mutant catalogue `module` lives under `root`: a package's __init__.py, else a .py file."""
+    base = root.joinpath(*module.split("."))
+    return base / "__init__.py" if base.is_dir() else base.with_suffix(".py")
+
+
+def catalogue_text(name: str, module: str) -> str:
+    """A mutant catalogue that `pv mutate` can import: empty, with a worked example to copy."""
+    return f'''"""Mutants for `pv mutate` (module {module}, scaffolded by `pv new`).
+
+A mutant is one realistic bug, injected in memory into one attribute of one module while
+the falsifiers of its contract run: `make(original)` returns the buggy replacement. A
+falsifier that fails on it "kills" it; a contract is DISCHARGED only when every mutant of
+it is killed. See "Writing mutants" in pv's README.
+"""
+
+from __future__ import annotations
+
+from pv.mutation import Mutant
+
+MUTANTS: list[Mutant] = [
+    # Mutant(
+    #     name="{name}-off-by-one",                 # unique in this catalogue
+    #     contract="{name}",                        # the contract whose falsifiers must kill it
+    #     target="mypackage.module:function",       # the attribute the tests call, "module:attribute"
+    #     description="adds 1e-3 to every output",  # what the bug is, in words
+    #     make=lambda original: lambda x: original(x) + 1e-3,
+    # ),
+]
+'''
+
+
 def plan_scaffold(name: str, prefix: str | None, contracts_dir: Path, tests_dir: Path, root: Path,
                   taken_ids: set[str], today: str | None = None) -> Scaffold:
     """Everything `pv new` will write, checked before anything is written."""
@@ -164,17 +196,25 @@ def plan_scaffold(name: str, prefix: str | None, contracts_dir: Path, tests_dir:
                     contract_text(name, prefix, nodeids, today), falsifier_module_text(prefix, display))
 
 
+def write_scaffold_file(path: Path, text: str) -> None:
+    """Create one file; exclusive creation, so a file that appeared meanwhile is not overwritten."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("x", encoding="utf-8") as out:
+            out.write(text)
+    except FileExistsError:
+        raise ScaffoldError(f"{path} already exists; pv new never overwrites a file") from None
+
+
 def write_scaffold(scaffold: Scaffold) -> list[Path]:
-    """Create both files; exclusive creation, so a file that appeared meanwhile is not overwritten."""
+    """Create the contract and its tests, both or neither."""
     written: list[Path] = []
     try:
         for path, text in ((scaffold.contract_path, scaffold.contract_text), (scaffold.test_path, scaffold.test_text)):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("x", encoding="utf-8") as out:
-                out.write(text)
+            write_scaffold_file(path, text)
             written.append(path)
-    except FileExistsError as exists:
+    except ScaffoldError:
         for path in written:
             path.unlink(missing_ok=True)
-        raise ScaffoldError(f"{exists.filename} already exists; pv new never overwrites a file") from None
+        raise
     return written

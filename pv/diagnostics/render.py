@@ -17,6 +17,11 @@ FORMATS = ("text", "json", "sarif", "github")
 JSON_SHAPE_VERSION = 1
 
 
+def summary_line(summary: dict[str, int]) -> str:
+    """"1 file, 2 contracts, 0 errors": counts with the noun in the number they need."""
+    return ", ".join(f"{value} {name[:-1] if value == 1 and name.endswith('s') else name}" for name, value in summary.items())
+
+
 def _use_colour(stream: TextIO) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ
 
@@ -30,7 +35,7 @@ def render_text(diagnostics: Sequence[Diagnostic], summary: dict[str, int], stre
         stream.write(f"{d.path}:{d.line}:{d.col}: {code} {d.message}\n")
         for hint in d.hints:
             stream.write(f"    hint: {hint}\n")
-    stream.write(", ".join(f"{value} {name}" for name, value in summary.items()) + "\n")
+    stream.write(summary_line(summary) + "\n")
 
 
 def render_json(diagnostics: Sequence[Diagnostic], summary: dict[str, int], stream: TextIO) -> None:
@@ -102,7 +107,7 @@ def render_github(diagnostics: Sequence[Diagnostic], summary: dict[str, int], st
             where += f",line={d.line},col={max(d.col, 1)}"
         message = "\n".join((d.message, *d.hints))
         stream.write(f"::{command} {where},title={_escape_property(d.code)}::{_escape_data(message)}\n")
-    stream.write(", ".join(f"{value} {name}" for name, value in summary.items()) + "\n")
+    stream.write(summary_line(summary) + "\n")
 
 
 RENDERERS = {"text": render_text, "json": render_json, "sarif": render_sarif, "github": render_github}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -31,7 +32,9 @@ def run_tests(root: Path, nodeids: Sequence[str], *, profile: str, seed: int, wo
         done = subprocess.run(pytest_command(args), cwd=root, env=subprocess_env(tmp, env),
                               stdout=output, stderr=output)
         if not target.exists():
-            raise RunFailed(f"pytest exited {done.returncode} without results (run it by hand: "
-                            f"python -m pytest {' '.join(nodeids[:3])} ...)")
+            selected = "".join(f"{key}={shlex.quote(value)} " for key, value in sorted((env or {}).items()))
+            shown = " ".join(shlex.quote(n) for n in nodeids[:3]) + (" ..." if len(nodeids) > 3 else "")
+            raise RunFailed(f"pytest exited {done.returncode} without results; to see why, run in {root}: "
+                            f"{selected}python -m pytest {shown}")
         document = json.loads(target.read_text(encoding="utf-8"))
     return done.returncode, document["tests"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import platform
+import re
 import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -23,6 +24,7 @@ from pv.evidence.model import MODELS, first_error, recorded_at
 from pv.testing import worst_margin
 
 RUN_PREFIX, MUTATION_PREFIX = "falsify-", "mutate-"
+_EVIDENCE_NAME = re.compile(r"(?:falsify|mutate)-\d{8}T\d{12}Z\.json")
 
 _OUTCOME_ORDER = {"failed": 3, "error": 2, "passed": 1, "skipped": 0}
 
@@ -98,7 +100,23 @@ def write_evidence(root: Path, prefix: str, document: dict[str, Any]) -> Path:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     path = evidence_dir(root) / f"{prefix}{stamp}.json"
     write_json(path, document)
+    prune(root, prefix, keep=load_config(root).history)
     return path
+
+
+def prune(root: Path, prefix: str, keep: int) -> list[Path]:
+    """Delete all but the `keep` newest evidence files of one kind (0 keeps all): one file per run
+    would otherwise grow without end. Only pv's own names are touched."""
+    if keep <= 0:
+        return []
+    files = sorted(p for p in evidence_dir(root).glob(f"{prefix}*.json") if _EVIDENCE_NAME.fullmatch(p.name))
+    removed = files[:-keep]
+    for path in removed:
+        try:
+            path.unlink()
+        except OSError:
+            pass  # another run pruned it, or read-only: the next run tries again
+    return removed
 
 
 # A clock a little ahead is tolerated; evidence from further ahead would pin every view.

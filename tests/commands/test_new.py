@@ -75,3 +75,28 @@ def test_default_prefix() -> None:
     assert default_prefix("rms-norm-v1") == "RN"
     assert default_prefix("softmax-kernel-v1") == "SO"
     assert default_prefix("kd_loss") == "KL"
+
+
+def test_honours_testpaths_and_finds_the_root_from_a_subdirectory(pv: PV, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "toy"\nversion = "0"\n\n[tool.pytest.ini_options]\ntestpaths = ["tests"]\n', encoding="utf-8")
+    (tmp_path / "tests").mkdir()
+    monkeypatch.chdir(tmp_path / "tests")
+    code, out, err = pv("new", "softmax-kernel-v1", "--prefix", "SM")
+    assert code == 0, err
+    assert (tmp_path / "contracts" / "softmax-kernel-v1.yaml").is_file()
+    assert (tmp_path / "tests" / "test_softmax_kernel_v1.py").is_file()
+    assert not (tmp_path / "falsifiers").exists() and not (tmp_path / "tests" / "contracts").exists()
+    catalogue = tmp_path / "tests" / "mutants.py"
+    assert catalogue.is_file() and "mutants.py" in out
+    lint = _run(tmp_path, "-m", "pv", "lint", "--strict-test-binding")
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    # the scaffolded catalogue imports: `pv mutate` (and so `pv check`) asks for a mutant instead of exit 2
+    mutate = _run(tmp_path, "-m", "pv", "mutate")
+    assert mutate.returncode == 1, mutate.stdout + mutate.stderr
+    assert "the catalogue tests.mutants has no mutant for softmax-kernel-v1" in mutate.stderr
+    # a second contract keeps the user's catalogue as it is
+    catalogue.write_text("# mine\nMUTANTS = []\n", encoding="utf-8")
+    assert pv("new", "rms-norm-v1")[0] == 0
+    assert catalogue.read_text(encoding="utf-8") == "# mine\nMUTANTS = []\n"

@@ -11,12 +11,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from pv.evidence.plan import load_plan
 from pv.reports.scoreboard import build_model, write_scoreboard
+from tests.conftest import optional
 from tests.reports.test_scoreboard import project  # noqa: F401 - the fixed-evidence project fixture
 
+sync_playwright = optional("playwright.sync_api").sync_playwright
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
          "--no-first-run", "--disable-sync"]
