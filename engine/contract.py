@@ -3,6 +3,12 @@
 A kernel checks its domain at entry and, on violation, raises `ContractViolation`
 carrying the contract id and the clause text *as written in the contract YAML*, so the
 contract stays the one source of truth for what the kernel accepts.
+
+The engine is the code under test and never imports pv (the tool that tests it), so it
+reads the clauses with PyYAML's safe loader, on the same libyaml parser as pv's loader. It
+reads only precondition text, where the two loaders differ only on files `pv validate`
+refuses (duplicate keys, a merged scalar, over-long integers); tests/engine/
+test_contract_clauses.py proves every clause it quotes equals pv's reading.
 """
 
 from __future__ import annotations

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Callable
 
-import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from pv.atomic import write_text
 from pv.binding.resolve import NODE_ID, Binding, BindingState
+from pv.contracts.loader import compose_nodes
 
 _BOM = "\ufeff"
 
@@ -51,7 +51,7 @@ def _render_scalar(value: str, style: str | None) -> str:
 
 def replace_scalar(text: str, at: tuple[str | int, ...], value: str) -> str:
     """`text` with the scalar at path `at` replaced by `value`, everything else untouched."""
-    node: Node | None = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    node: Node | None = compose_nodes(text)
     for key in at:
         node = _child(node, key) if node is not None else None
     if not isinstance(node, ScalarNode):

@@ -413,6 +413,13 @@ def _fast_build(text: str) -> tuple[Any, bool]:
     return root, unusual
 
 
+def compose_nodes(text: str) -> Node | None:
+    """The node graph with source marks, from the parser `parse_text` uses: for edits that
+    replace one value's exact source span (`pv lint --fix`)."""
+    node: Node | None = yaml.compose(text, Loader=_Loader)
+    return node
+
+
 def _mark(event: Any) -> int:
     return int(event.start_mark.index)
 
