@@ -44,7 +44,7 @@ from pv import __version__
 from pv.atomic import write_json
 from pv.binding.registry import RegistryError
 from pv.config import load_config
-from pv.project import CACHE_DIR
+from pv.project import CACHE_DIR, cache_file
 
 CACHE_NAME = "cargo-registry.json"
 _SKIP_DIRS = {"target", ".git", ".hg", CACHE_DIR, "node_modules", "__pycache__", ".venv", "venv"}
@@ -347,7 +347,7 @@ def collect(root: Path, *, use_cache: bool = True, feature_sets: tuple[FeatureSe
     if not use_cache:
         return collect_fresh(root, feature_sets)
     key = cache_key(root, feature_sets)
-    cached = root / CACHE_DIR / CACHE_NAME
+    cached = cache_file(root, CACHE_NAME)
     try:
         registry = _from_document(root, json.loads(cached.read_text(encoding="utf-8")), key)
     except (OSError, ValueError):
