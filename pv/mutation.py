@@ -81,12 +81,28 @@ def target_problem(mutant: Mutant) -> str | None:
     return None
 
 
-def apply(mutant: Mutant) -> None:
-    """Swap the target attribute for the mutant, in this process only."""
+def apply(mutant: Mutant) -> list[str]:
+    """Swap the target attribute for the mutant, in this process only; returns every name patched.
+
+    Importing the target module first runs its package's `__init__`, which may already have
+    re-exported the original (`from pkg.ops import softmax` in `pkg/__init__.py`); a test doing
+    `from pkg import softmax` would then never see the mutant, and it would "survive" a good
+    falsifier. So every module of the same top-level package that holds the very same object
+    under the same name gets the mutant too.
+    """
     module_name, _, attribute = mutant.target.partition(":")
     module = importlib.import_module(module_name)
     original = getattr(module, attribute)
-    setattr(module, attribute, mutant.make(original))
+    replacement = mutant.make(original)
+    package = module_name.split(".")[0]
+    patched = []
+    for name, loaded in list(sys.modules.items()):
+        if loaded is None or not (name == package or name.startswith(package + ".")):
+            continue
+        if loaded is module or getattr(loaded, attribute, None) is original:
+            setattr(loaded, attribute, replacement)
+            patched.append(f"{name}:{attribute}")
+    return sorted(patched)
 
 
 def apply_from_environment() -> Mutant | None:
