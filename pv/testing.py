@@ -18,10 +18,14 @@ from __future__ import annotations
 import math
 import sys
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pv.project import find_root, lookup_falsifier
+from pv.contracts.files import discover
+from pv.contracts.loader import load
+from pv.diagnostics.diagnostic import Severity
+from pv.project import contract_dirs, find_root
 
 # pytest's rootdir, set by the pv plugin: where to look when the caller is not a file.
 _pytest_root: Path | None = None
@@ -190,3 +194,62 @@ def _ratio_key(m: dict[str, Any]) -> float:
 def worst_margin(*margins: dict[str, Any] | None) -> dict[str, Any]:
     """The margin with the largest ratio; an unbounded one (ratio None) is the worst."""
     return max((m for m in margins if m is not None), key=_ratio_key)
+
+
+# -- finding a falsifier's contract entry: pv's own loader and file discovery, as `pv validate` reads them
+
+
+@dataclass(frozen=True)
+class FalsifierIndex:
+    """FALSIFY id -> (contract path, falsifier entry, whole document); and the files that could not be read."""
+
+    entries: dict[str, tuple[Path, dict[str, Any], dict[str, Any]]]
+    unreadable: tuple[str, ...]  # "path:line:col: CODE message", as `pv validate` prints it
+
+
+def _first_error(path: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """The contract's data as `pv validate` reads it, or the first error that stops it being read."""
+    doc = load(path)
+    errors = [d for d in doc.diagnostics if d.severity is Severity.ERROR]
+    if errors:
+        first = min(errors, key=lambda d: (d.line, d.col))
+        return None, f"{first.path}:{first.line}:{first.col}: {first.code} {first.message}"
+    if not isinstance(doc.data, dict):
+        return None, f"{path}: the document is not a contract mapping"
+    return doc.data, None
+
+
+@cache
+def falsifier_index(dirs: tuple[Path, ...]) -> FalsifierIndex:
+    """Every falsifier declared under `dirs`. A file that cannot be read is recorded, not raised:
+    one broken contract must not break the falsifier tests of every other contract."""
+    entries: dict[str, tuple[Path, dict[str, Any], dict[str, Any]]] = {}
+    unreadable: list[str] = []
+    found, _ = discover([d for d in dirs if d.exists()])
+    for path in found:
+        document, problem = _first_error(path)
+        if document is None:
+            unreadable.append(problem or str(path))
+            continue
+        for entry in document.get("falsification_tests") or []:
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                entries.setdefault(entry["id"], (path, entry, document))
+    return FalsifierIndex(entries, tuple(unreadable))
+
+
+def lookup_falsifier(falsifier_id: str, root: Path | None = None) -> tuple[Path, dict[str, Any], dict[str, Any]]:
+    """The contract entry of `falsifier_id`; LookupError saying where pv looked and what to do."""
+    dirs = tuple(contract_dirs(root or find_root()))
+    index = falsifier_index(dirs)
+    try:
+        return index.entries[falsifier_id]
+    except KeyError:
+        pass
+    where = ", ".join(map(str, dirs))
+    message = f"{falsifier_id}: no contract under {where} declares it"
+    if index.unreadable:
+        shown = "; ".join(index.unreadable[:3]) + (f" (and {len(index.unreadable) - 3} more)" if len(index.unreadable) > 3 else "")
+        message += f"; these contract files could not be read, and it may be in one of them: {shown}; run `pv validate`"
+    else:
+        message += " (is the id spelled as in the contract, and is the contract among [tool.pv] contracts?)"
+    raise LookupError(message)

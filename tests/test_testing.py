@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from pv.cli import main
-from pv.project import falsifier_index, find_root
+from pv.project import find_root
+from pv.testing import falsifier_index
 from pv.testing import falsifier
 from tests.conftest import VALID_CONTRACT
 
