@@ -158,7 +158,7 @@ def test_a_scratch_project_from_pv_new_to_pv_check(venv: Path, tmp_path: Path) -
 
     new = run(pv, "new", "softmax-v1", "--prefix", "SM", cwd=project / "tests", env=env)
     assert new.returncode == 0, new.stdout + new.stderr
-    assert sorted(str(p.relative_to(project)) for p in project.rglob("*") if p.is_file() and "__pycache__" not in p.parts) == [
+    assert sorted(str(p.relative_to(project)) for p in project.rglob("*") if p.is_file() and not {"__pycache__", ".pv-cache"} & set(p.parts)) == [
         "contracts/softmax-v1.yaml", "pyproject.toml", "scratchkern/__init__.py", "tests/mutants.py",
         "tests/test_softmax_v1.py"]
 
