@@ -116,7 +116,8 @@ def test_a_pure_rust_workspace_needs_no_python_configuration(cargo_workspace: tu
     shutil.copytree(root, rust_only, ignore=shutil.ignore_patterns("target", ".pv-cache", "pyproject.toml", "falsifiers"))
     text, _ = contract_text([c for c in CITATIONS if c[0] in ("FALSIFY-WS-010", "FALSIFY-WS-011")])
     (rust_only / "contracts" / "ws-v1.yaml").write_text(text, encoding="utf-8")
-    done = pv(rust_only, "lint", "--strict-test-binding", "--format", "json")
+    # run from inside a crate, as a Rust developer would: the root is the workspace's
+    done = pv(rust_only / "crates" / "beta", "lint", "--strict-test-binding", "--format", "json")
     assert done.returncode == 0, done.stdout + done.stderr
     summary = json.loads(done.stdout)["summary"]
     assert summary["bound"] == 2 and summary["tests"] == 12  # no citation asks for a feature build
