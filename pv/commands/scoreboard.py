@@ -34,10 +34,14 @@ def execute(plan: Plan, *, out: Path | None = None) -> int:
     for path in write_scoreboard(model, out):
         print(f"wrote {path}")
     t = model["totals"]
-    print(f"{t['falsifiers']} falsifiers: {t['pass']} PASS, {t['fail']} FAIL, {t['error']} ERROR, "
+    for u in model["unreadable"]:
+        print(f"{u['path']}: UNREADABLE, {u['falsifiers_declared']} falsifiers not counted: {'; '.join(u['errors'])}")
+    print(f"{model['denominator']}: {t['pass']} PASS, {t['fail']} FAIL, {t['error']} ERROR, "
           f"{t['stale']} STALE, {t['duplicate']} DUPLICATE, "
-          f"{t['bound']} not run, {t['unbound']} UNBOUND; {t['mutants_killed']}/{t['mutants']} mutants killed")
-    return report_rejected("pv scoreboard", model)
+          f"{t['bound']} not run, {t['unbound']} UNBOUND, {t['pending']} PENDING; "
+          f"{t['mutants_killed']}/{t['mutants']} mutants killed")
+    rejected = report_rejected("pv scoreboard", model)
+    return 1 if model["unreadable"] else rejected
 
 
 def report_rejected(prog: str, model: dict[str, Any]) -> int:
