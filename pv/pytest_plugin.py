@@ -24,6 +24,7 @@ from pv.profiles import HYPOTHESIS_PROFILES
 
 MARKER = "falsifies"
 _MARGINS = pytest.StashKey[dict[str, dict[str, float]]]()
+_MUTANT = pytest.StashKey[str]()
 # hypothesis's statistics text: "100 passing examples, 0 failing examples, 0 invalid examples"
 # up to 6.15x, "100 passing, 0 failing, and 0 invalid test cases" since
 _EXAMPLES = re.compile(r"(\d+) passing(?: examples?)?, (\d+) failing(?: examples?)?,(?: and)? (\d+) invalid")
@@ -65,7 +66,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if target and not hasattr(config, "workerinput"):  # an xdist worker's reports reach the controller
         config.pluginmanager.register(_Recorder(Path(target)), "pv-results")
     if os.environ.get(mutation.MUTANT_ENV):
-        mutation.apply_from_environment()  # before any test module imports the kernel
+        applied = mutation.apply_from_environment()  # recorded: results of a mutant are never evidence
+        if applied is not None:
+            config.stash[_MUTANT] = applied.name
 
 
 def falsifier_ids(item: pytest.Item) -> list[str]:
@@ -196,7 +199,8 @@ class _Recorder:
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         write_json(self.target, {"finished": time.time(), "exitstatus": int(exitstatus),
-                                 "collected": int(session.testscollected), "tests": list(self.results.values())})
+                                 "collected": int(session.testscollected), "tests": list(self.results.values()),
+                                 "mutant": session.config.stash.get(_MUTANT, None)})
 
 
 def _last_line(report: pytest.TestReport) -> str:

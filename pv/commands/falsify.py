@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ from pv.binding.cargo import CargoTest
 from pv.binding.cargo_resolve import MetaCheck
 from pv.evidence.cargo_runner import run_cargo_tests
 from pv.evidence.meta_runner import run_meta_checks
+from pv.mutation import MUTANT_ENV
 
 EXAMPLE = """example:
   pv falsify                          # every bound falsifier, profile 'ci'
@@ -66,6 +68,9 @@ def execute(plan: Plan, *, profile: str, seed: int | None, workers: str | None) 
     if not nodeids and not others:
         print("pv falsify: no falsifier is bound to a collected test; nothing to run (see pv lint)", file=sys.stderr)
         return 1
+    if os.environ.get(MUTANT_ENV):
+        print(f"pv falsify: ignoring {MUTANT_ENV}={os.environ[MUTANT_ENV]}: evidence is about the kernel as it is "
+              f"(replay a mutant with pv mutate, or with pytest by hand)", file=sys.stderr)
     seed = seed if seed is not None else random.randrange(2**32)
     other_count = len({t.nodeid for p in others for t in p.binding.tests})
     print(f"pv falsify: {len(plan.falsifiers)} falsifiers, {len(nodeids) + other_count} tests, profile {profile}, "

@@ -12,6 +12,7 @@ from typing import Any
 from pv.binding.registry import pytest_command, subprocess_env
 from pv.errors import PvError
 from pv.lifetime import owned_tempdir
+from pv.mutation import CATALOGUE_ENV, MUTANT_ENV
 
 
 class RunFailed(PvError):
@@ -28,10 +29,15 @@ def run_tests(root: Path, nodeids: Sequence[str], *, profile: str, seed: int, wo
         if workers:
             args += ["-n", workers]
         output = subprocess.DEVNULL if quiet else sys.stderr
-        done = subprocess.run(pytest_command(args), cwd=root, env=subprocess_env(tmp, env),
-                              stdout=output, stderr=output)
+        child_env = subprocess_env(tmp, env)
+        for name in (MUTANT_ENV, CATALOGUE_ENV):  # evidence is about the kernel as it is, never a mutant
+            if name not in (env or {}):
+                child_env.pop(name, None)
+        done = subprocess.run(pytest_command(args), cwd=root, env=child_env, stdout=output, stderr=output)
         if not target.exists():
             raise RunFailed(f"pytest exited {done.returncode} without results (run it by hand: "
                             f"python -m pytest {' '.join(nodeids[:3])} ...)")
         document = json.loads(target.read_text(encoding="utf-8"))
+    if document.get("mutant") and MUTANT_ENV not in (env or {}):
+        raise RunFailed(f"the tests ran against mutant {document['mutant']}, not the kernel: no evidence recorded")
     return done.returncode, document["tests"]

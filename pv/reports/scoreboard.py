@@ -21,6 +21,7 @@ from pv.evidence.fingerprint import changed
 from pv.evidence.store import MUTATION_PREFIX, RUN_PREFIX, EvidenceFile, history
 from pv.evidence.plan import Plan
 from pv.binding.status import OUTCOME_STATUS, FalsifierState, FalsifierStatus, agrees, derive_contract_status, falsifier_status
+from pv.mutants.states import DETECTED, FINDINGS, mutant_state, operator_rates
 
 STATUS_ORDER = [s.value for s in FalsifierStatus]
 
@@ -114,7 +115,9 @@ def build_model(plan: Plan) -> dict[str, Any]:
                 "mutants_killed": killed, "guard": test.guard,
             }
             rows.append(row)
-        survivors = sum(1 for m in (mutation or {}).get("mutants", []) if m["contract"] == f.stem and m["survived"])
+        # not reached, refused and errored mutants block DISCHARGED as survivors do: none was killed
+        survivors = sum(1 for m in (mutation or {}).get("mutants", [])
+                        if m["contract"] == f.stem and mutant_state(m) in FINDINGS)
         derived = derive_contract_status(states, survivors)
         declared = f.contract.metadata.status
         cited = {r["obligation"] for r in rows if r["obligation"]}
@@ -136,7 +139,8 @@ def build_model(plan: Plan) -> dict[str, Any]:
     before = {fid: OUTCOME_STATUS[r["outcome"]] for fid, r in (previous or {}).get("falsifiers", {}).items()}
     now = {r["id"]: r["status"] for r in all_falsifiers}
     shown = {c["stem"] for c in contracts}  # a mutation run over other contracts says nothing of these
-    mutants = [m for m in (mutation or {}).get("mutants", []) if m["contract"] in shown]
+    mutants = [{**m, "state": mutant_state(m), "kind": m.get("kind", "curated"), "operator": m.get("operator", "curated")}
+               for m in (mutation or {}).get("mutants", []) if m["contract"] in shown]
     return {
         "pv_version": __version__,
         "evidence": {
@@ -157,7 +161,11 @@ def build_model(plan: Plan) -> dict[str, Any]:
             **{s.lower(): sum(r["status"] == s for r in all_falsifiers) for s in STATUS_ORDER},
             "contracts_agreeing": sum(c["agrees"] for c in contracts),
             "mutants": len(mutants),
-            "mutants_killed": sum(not m["survived"] for m in mutants),
+            "mutants_killed": sum(m["state"] in DETECTED for m in mutants),
+            "mutants_survived": sum(m["state"] == "survived" for m in mutants),
+            "mutants_not_reached": sum(m["state"] == "not-reached" for m in mutants),
+            "mutants_equivalent": sum(m["state"] == "equivalent" for m in mutants),
+            "mutants_generated": sum(m["kind"] == "generated" for m in mutants),
         },
         "changes": {
             "newly_failing": sorted(f for f, s in now.items() if s in ("FAIL", "ERROR") and before.get(f) not in (None, "FAIL", "ERROR")),
@@ -168,6 +176,8 @@ def build_model(plan: Plan) -> dict[str, Any]:
                       + [{"path": d.path, "stem": None, "falsifiers_declared": 0, "errors": [f"{d.code} {d.message}"]}
                          for d in plan.problems],
         "mutants": mutants,
+        "operators": operator_rates(mutants),
+        "mutation_matrix": (mutation or {}).get("matrix"),
     }
 
 
@@ -177,7 +187,10 @@ def render_markdown(model: dict[str, Any]) -> str:
         "# Falsifier scoreboard", "",
         f"{t['contracts']} contracts, {t['falsifiers']} falsifiers: {t['pass']} PASS, {t['fail']} FAIL, "
         f"{t['error']} ERROR, {t['skipped']} SKIPPED, {t['stale']} STALE, {t['duplicate']} DUPLICATE, "
-        f"{t['bound']} BOUND (not run), {t['unbound']} UNBOUND, {t['pending']} PENDING. Mutants killed: {t['mutants_killed']} of {t['mutants']}.", "",
+        f"{t['bound']} BOUND (not run), {t['unbound']} UNBOUND, {t['pending']} PENDING. "
+        f"Mutants killed: {t['mutants_killed']} of {t['mutants']} "
+        f"({t['mutants_generated']} generated; {t['mutants_survived']} survived, {t['mutants_not_reached']} not reached, "
+        f"{t['mutants_equivalent']} equivalent).", "",
     ]
     lines += [f"Of {model['denominator']}:", ""] if model["unreadable"] else []
     for u in model["unreadable"]:
@@ -199,6 +212,13 @@ def render_markdown(model: dict[str, Any]) -> str:
             margin = _ratio_text(r["margin"])
             killed = str(len(r["mutants_killed"])) + (" (guard)" if r["guard"] else "")
             lines.append(f"| {r['id']} | {_md(r['rule'])} | {r['status']} | `{_md(r['test'] or '-')}` | {r['examples'] if r['examples'] is not None else '-'} | {margin} | {killed} |")
+    if model["operators"]:
+        lines += ["", "| mutation operator | mutants | killed | survived | not reached | equivalent | kill rate |",
+                  "|---|---|---|---|---|---|---|"]
+        for name, o in model["operators"].items():
+            rate = "-" if o["kill_rate"] is None else f"{o['kill_rate']:.0%}"
+            lines.append(f"| {name} | {o['total']} | {o['detected']} | {o['survived']} | {o['not-reached']} | "
+                         f"{o['equivalent']} | {rate} |")
     return "\n".join(lines) + "\n"
 
 
