@@ -29,7 +29,7 @@ from pv.mutants.generated import Generated
 from pv.mutation import CATALOGUE_ENV, MUTANT_ENV, Mutant
 
 PROFILE = "mutate"  # the 'fast' budget without shrinking: a kill needs one counterexample
-MIN_TIMEOUT = 30.0
+MIN_TIMEOUT = 60.0
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,7 @@ def _state(result: dict[str, Any], credited: list[str], equivalent: str | None) 
     if result.get("refused"):
         return "refused", str(result["refused"])
     if result.get("timeout"):
-        return "timeout", "the run exceeded its time limit (a hang counts as detected)"
+        return "timeout", "the run exceeded its time limit (a hang, or a loaded machine: rerun it)"
     if result.get("tests") is None:
         return "error", str(result.get("crashed") or "the test run wrote no results")
     if result.get("reached") is False:
@@ -175,7 +175,7 @@ def kill_matrix(plan: Plan, candidates: list[Candidate], *, catalogue: str | Non
                 raise RunFailed(f"the unmutated run of {contract} produced no results "
                                 f"({result.get('crashed') or 'pytest failed before running'})")
             baselines[contract] = failing(result["tests"], plan, contract)
-        timeout = max(MIN_TIMEOUT, 10 * baseline_time)
+        timeout = max(MIN_TIMEOUT, 20 * baseline_time)
         tasks = [{"mutant": c.name, "generated": _spec(c), "contract": c.contract,
                   "nodeids": plan.nodeids(c.contract), "exitfirst": not full, "timeout": timeout} for c in candidates]
         rows: list[dict[str, Any] | None] = [None] * len(candidates)
@@ -209,8 +209,9 @@ def kill_matrix(plan: Plan, candidates: list[Candidate], *, catalogue: str | Non
                 for fid in row["killed_by"] if row else ():
                     credits[fid] = credits.get(fid, 0) + 1
             contract = task["contract"]
+            # falsifiers failing on the unmutated kernel last: under -x they would end every run
             ranked = sorted((fid for fid, p in plan.falsifiers.items() if p.contract == contract),
-                            key=lambda fid: credits.get(fid, 0))
+                            key=lambda fid: (fid in baselines[contract], credits.get(fid, 0)))
             order: dict[str, None] = {}
             for fid in ranked:
                 order.update(dict.fromkeys(plan.falsifiers[fid].nodeids))

@@ -1,7 +1,8 @@
 """The states a mutant ends in, and what each counts as: one place for mutate, scoreboard and status.
 
     killed       a falsifier of its contract failed on it (and passes on the kernel)
-    timeout      its run took far longer than the kernel's (a hang: detected, counted killed)
+    timeout      its run took far longer than the kernel's: a hang, or a loaded machine;
+                 a finding (rerun it), never counted killed: no falsifier failed
     survived     its function ran and every falsifier passed: a finding
     not-reached  its function never ran during the falsifiers' tests: a finding of its own
                  (the tests do not exercise that code), never counted killed nor survived
@@ -15,8 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 STATES = ("killed", "timeout", "survived", "not-reached", "equivalent", "refused", "error")
-DETECTED = ("killed", "timeout")
-FINDINGS = ("survived", "not-reached", "refused", "error")  # each blocks DISCHARGED
+DETECTED = ("killed",)
+FINDINGS = ("survived", "not-reached", "timeout", "refused", "error")  # each blocks DISCHARGED
 
 
 def mutant_state(row: dict[str, Any]) -> str:
@@ -37,6 +38,6 @@ def operator_rates(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         entry["total"] += 1
     for entry in table.values():
         decided = entry["total"] - entry["equivalent"] - entry["refused"] - entry["error"]
-        entry["detected"] = entry["killed"] + entry["timeout"]
+        entry["detected"] = entry["killed"]
         entry["kill_rate"] = round(entry["detected"] / decided, 4) if decided else None
     return dict(sorted(table.items()))

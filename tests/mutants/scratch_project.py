@@ -20,7 +20,7 @@ FILES = {
         testpaths = ["tests"]
 
         [tool.pv]
-        mutants = "mutants"
+        mutants = "catalogue"
         """,
     "mykern/__init__.py": """\
         from mykern.kernels import rms_scale, softmax
@@ -42,7 +42,7 @@ FILES = {
             x = np.asarray(x, dtype=np.float64)
             return x / np.sqrt(np.mean(x * x, axis=-1, keepdims=True) + eps)
         """,
-    "mutants/__init__.py": """\
+    "catalogue/__init__.py": """\
         import numpy as np
 
         from pv.mutation import Mutant
@@ -67,6 +67,7 @@ FILES = {
                    "exp(x) without subtracting max(x): overflows for large logits", _no_max_subtraction),
             Mutant("rms-eps-dropped", "softmax-v1", "mykern.kernels:rms_scale",
                    "rms_scale without eps (no test calls rms_scale)", _eps_dropped),
+            Mutant("exp-of-numpy", "softmax-v1", "numpy:exp", "a ufunc: no Python code", lambda original: original),
         ]
         """,
     "tests/__init__.py": "",
