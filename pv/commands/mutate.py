@@ -22,7 +22,7 @@ from pv.evidence.fingerprint import bind_inputs, hashes_of_catalogue
 from pv.evidence.plan import Plan, load_plan
 from pv.evidence.store import MUTATION_PREFIX, provenance, write_evidence
 from pv.mutants.generated import GenerationError, generate
-from pv.mutants.matrix import PROFILE, Candidate, kill_matrix
+from pv.evidence.kill_matrix import PROFILE, Candidate, kill_matrix
 from pv.mutants.states import DETECTED, FINDINGS, STATES, operator_rates
 from pv.mutation import load_catalogue
 

@@ -1,2 +1,3 @@
-"""Mutation machinery: applying mutants in place (reach), generating them from source
-(operators, generate) and running them in forked pytest processes (server, matrix)."""
+"""Mutation machinery on the pytest side: applying mutants in place (reach), generating them
+from source (operators, generated), their states, and the fork server that runs them. The
+kill matrix that drives the server is pv.evidence.kill_matrix."""

@@ -131,7 +131,7 @@ def test_a_not_reached_mutant_is_neither_killed_nor_discharging(project: Path, t
         {"name": "eps-drop@toy/kernel.py:4", "contract": "toy-mean-v1", "target": "toy.kernel:mean",
          "description": "'a + eps' -> 'a'", "killed_by": [], "survived": False, "state": "equivalent",
          "reason": "eps is 0 here", "kind": "generated", "operator": "eps-drop", "diff": "--- a/toy/kernel.py"}]}))
-    model = build_model(make_plan(root=project))
+    model = build_model(load_plan(root=project))
     totals = model["totals"]
     assert (totals["mutants"], totals["mutants_killed"], totals["mutants_not_reached"],
             totals["mutants_equivalent"], totals["mutants_generated"]) == (3, 1, 1, 1, 1)
