@@ -13,6 +13,7 @@ IDLE finding, the DISCHARGED level) is still exact, its kill count a lower bound
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from pv.lifetime import sweep_tempdirs
 from pv.binding.registry import pytest_command, subprocess_env
 from pv.evidence.plan import Plan
 from pv.evidence.runner import RunFailed
@@ -58,7 +60,8 @@ class ForkServer:
     """One `python -m pv.mutants.server` child: tasks in, results out, one JSON line each."""
 
     def __init__(self, root: Path, *, catalogue: str | None, preload: Iterable[str], jobs: int, seed: int) -> None:
-        self.scratch = tempfile.TemporaryDirectory(prefix="pv-mutate-")
+        sweep_tempdirs("pv-mutate-")  # a killed run's scratch, named for its dead owner
+        self.scratch = tempfile.TemporaryDirectory(prefix=f"pv-mutate-{os.getpid()}-")
         env = subprocess_env(Path(self.scratch.name))
         for name in (MUTANT_ENV, CATALOGUE_ENV):  # a mutant is the server's to apply, never the environment's
             env.pop(name, None)
