@@ -102,24 +102,36 @@ def free_names(tree: ast.Expression) -> list[str]:
     """Names the clause reads that are neither allow-listed nor bound by a generator, in order."""
     bound = {n.id for node in ast.walk(tree) if isinstance(node, ast.comprehension)
              for n in ast.walk(node.target) if isinstance(n, ast.Name)}
+    reads = sorted((node.lineno, node.col_offset, node.id) for node in ast.walk(tree)
+                   if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load))
     seen: dict[str, None] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            if node.id not in FUNCTIONS and node.id not in CONSTANTS and node.id not in bound:
-                seen.setdefault(node.id)
+    for _, _, name in reads:
+        if name not in FUNCTIONS and name not in CONSTANTS and name not in bound:
+            seen.setdefault(name)
     return list(seen)
 
 
 def _first_problem(tree: ast.Expression) -> ClauseError | None:
+    """The refusal to report: a private or dunder name first (the likeliest attack), then a
+    forbidden construct (lambda, comprehension), then a refused call; leftmost within each."""
+    problems: list[tuple[int, int, int, str]] = []
     for node in ast.walk(tree):
         message = _refusal(node)
         if message is not None:
-            return ClauseError(getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1, message)
-    return None
+            positioned = hasattr(node, "lineno")
+            rank = (0 if "underscore" in message or isinstance(node, ast.Attribute)
+                    else 1 if positioned and not isinstance(node, ast.Call) else 2 if positioned else 3)
+            problems.append((rank, getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1, message))
+    if not problems:
+        return None
+    _, line, col, message = min(problems)
+    return ClauseError(line, col, message)
 
 
 def _refusal(node: ast.AST) -> str | None:
     """Why `node` is not allowed in a clause, or None."""
+    if isinstance(node, ast.Starred):
+        return "* and ** unpacking is not allowed in a contract clause"
     if not isinstance(node, _ALLOWED):
         return f"{type(node).__name__} is not allowed in a contract clause ({_hint(node)})"
     if isinstance(node, ast.Name) and node.id.startswith("_"):
