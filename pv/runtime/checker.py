@@ -101,15 +101,17 @@ def _build(function: Callable[..., Any], signature: inspect.Signature, body: lis
     name = function.__name__ if function.__name__.isidentifier() else "checked"
     definition = ast.FunctionDef(name=name, args=arguments, body=body, decorator_list=[], returns=None)
     if "type_params" in ast.FunctionDef._fields:  # Python 3.12+
-        definition.type_params = []
+        definition.type_params = []  # type: ignore[attr-defined,unused-ignore]
     module = ast.fix_missing_locations(ast.Module([definition], type_ignores=[]))
     # Clauses see no builtins; the generated `except` needs Exception under a name no clause can write.
     scope: dict[str, Any] = {**namespace, "_pv_Exception": Exception}
     exec(compile(module, f"<pv clauses of {function.__qualname__}>", "exec"), scope)  # noqa: S102 - checked AST only
     checker: Any = scope[name]
-    # Defaults are the function's own objects, attached rather than rendered into source.
-    checker.__defaults__ = getattr(function, "__defaults__", None)
-    checker.__kwdefaults__ = getattr(function, "__kwdefaults__", None)
+    # Defaults are the function's own objects, attached rather than rendered into source
+    # (from the innermost function: a decorated one's wrapper has none).
+    source = inspect.unwrap(function)
+    checker.__defaults__ = getattr(source, "__defaults__", None)
+    checker.__kwdefaults__ = getattr(source, "__kwdefaults__", None)
     checker.__qualname__ = getattr(function, "__qualname__", name)
     result: Checker = checker
     return result

@@ -11,7 +11,8 @@ or the clause is refused before anything runs. The subset:
 - subscripts and slices (`x.shape[-1]`, `x[0, :]`);
 - attribute access to public names only (no leading underscore, none of the frame and
   code attributes that lead out of an expression: `gi_frame`, `f_globals`, ...);
-- calls to the functions in `FUNCTIONS` by name, and to the methods in `METHODS`;
+- calls to the functions in `FUNCTIONS` and the numpy scalar types by name, and to the
+  methods in `METHODS`;
 - generator expressions (`all(isfinite(t).all() for t in (q, k, v))`) whose targets are
   plain names and whose calls obey the same rules.
 
@@ -32,6 +33,7 @@ FUNCTIONS = frozenset({
     "isfinite", "isnan", "isinf", "isreal", "iscomplexobj", "isscalar", "issubdtype",
     "all", "any", "abs", "max", "min", "sum", "len", "shape", "ndim", "size",
     "round", "sqrt", "log", "exp", "finfo", "iinfo", "dtype", "prod", "allclose", "array_equal",
+    "matmul", "swapaxes", "repeat",
     "isinstance", "int", "float", "bool", "str", "tuple",
 })
 # Names a clause may read that are not arguments: numpy's scalar types and abstract type
@@ -41,6 +43,11 @@ CONSTANTS = frozenset({
     "uint8", "uint16", "uint32", "uint64", "bool_", "complex64", "complex128",
     "floating", "integer", "signedinteger", "unsignedinteger", "number", "ndarray",
     "Real", "Integral", "Number", "inf", "nan", "pi",
+})
+# numpy's scalar types may also be called, as conversions: `isfinite(float32(x)).all()`.
+SCALAR_TYPES = frozenset({
+    "float16", "float32", "float64", "int8", "int16", "int32", "int64",
+    "uint8", "uint16", "uint32", "uint64", "bool_", "complex64", "complex128",
 })
 # Methods a clause may call on a value: reductions and predicates, nothing that mutates.
 METHODS = frozenset({"all", "any", "sum", "max", "min", "mean", "prod", "item", "is_integer", "isdigit"})
@@ -55,7 +62,8 @@ _ALLOWED = (
     ast.BinOp, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow,
     ast.BitAnd, ast.BitOr, ast.BitXor, ast.Compare, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE,
     ast.In, ast.NotIn, ast.Is, ast.IsNot, ast.IfExp, ast.Constant, ast.Name, ast.Load, ast.Store,
-    ast.Tuple, ast.List, ast.Subscript, ast.Slice, ast.Attribute, ast.Call, ast.GeneratorExp, ast.comprehension,
+    ast.Tuple, ast.List, ast.Subscript, ast.Slice, ast.Attribute, ast.Call, ast.keyword, ast.GeneratorExp,
+    ast.comprehension,
 )
 
 
@@ -158,7 +166,7 @@ def _call_refusal(node: ast.Call) -> str | None:
         return "* and ** unpacking in calls is not allowed in a contract clause"
     function = node.func
     if isinstance(function, ast.Name):
-        if function.id in FUNCTIONS:
+        if function.id in FUNCTIONS or function.id in SCALAR_TYPES:
             return None
         return f"call to '{function.id}' is refused: clauses call only {', '.join(sorted(FUNCTIONS))}"
     if isinstance(function, ast.Attribute):

@@ -64,15 +64,21 @@ def enforce(contract_id: str, equation: str, *, in_body: Collection[str | int] =
 
 
 def precondition_check(contract_id: str, equation: str, function: Callable[..., Any], *,
-                       in_body: Collection[str | int] = ()) -> Callable[..., None]:
+                       without: Collection[str | int] = (), only: Collection[str | int] | None = None) -> Callable[..., None]:
     """A callable with `function`'s signature that raises for a violated precondition.
 
     Independent of `PV_CONTRACTS`: for code that must check the domain explicitly, e.g.
-    a mutant that re-implements a kernel with the engine's own checks.
+    a mutant that re-implements a kernel with the engine's own checks. `without` leaves
+    clauses out, `only` keeps just the named ones.
     """
     path = contract_path(contract_id, _home(function))
-    checks = _Checks(contract_id, equation, "precondition", function,
-                     equation_clauses(path, equation, "preconditions"), in_body)
+    clauses = equation_clauses(path, equation, "preconditions")
+    keys = {key for key, _ in clauses}
+    unknown = (set(without) | set(only or ())) - keys
+    if unknown:
+        raise LookupError(f"{path}: equation '{equation}' has no precondition {', '.join(sorted(map(repr, unknown)))}")
+    skipped = set(without) | (keys - set(only) if only is not None else set())
+    checks = _Checks(contract_id, equation, "precondition", function, clauses, skipped)
 
     def check(*args: Any, **kwargs: Any) -> None:
         failure = checks.checker(*args, **kwargs)
