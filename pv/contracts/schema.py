@@ -55,6 +55,10 @@ class Metadata(_Section):
     competitor: str | None = None
     demand_score: int | None = None
     intake_status: Literal["missing", "partial", "supported", "unclear"] | None = None
+    language: str | None = Field(
+        default=None,
+        description="pv extension: language of the implementations; `python` makes clauses Python expressions.",
+    )
 
 
 class Clause(NamedTuple):
