@@ -11,14 +11,15 @@ Rust, `x.iter().all(|v| v.is_finite())`) and are never parsed here.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Literal
 
 from pv.contracts.loader import Document, excerpt
-from pv.contracts.schema import Contract
+from pv.contracts.schema import Contract, equation_keys
 from pv.diagnostics.diagnostic import Diagnostic
 from pv.diagnostics.rules import rule
 from pv.runtime.clause import clause_error
 
-KINDS = ("preconditions", "postconditions")
+KINDS: tuple[Literal["preconditions"], Literal["postconditions"]] = ("preconditions", "postconditions")
 
 
 def clauses_are_python(contract: Contract) -> bool:
@@ -30,31 +31,19 @@ def clause_findings(doc: Document, contract: Contract) -> Iterator[Diagnostic]:
     """An unsafe or unparsable clause, at its line and column in the YAML."""
     if not clauses_are_python(contract):
         return
+    keys = equation_keys(doc.data.get("equations") if isinstance(doc.data, dict) else None)
     for name, equation in contract.equations.items():
         for kind in KINDS:
-            for key, text in equation_clauses(equation, kind):
+            for key, text in equation.clauses(kind):
                 error = clause_error(text)
                 if error is None:
                     continue
-                line, col = _locate(doc, ("equations", name, kind, key), text, error.line, error.col)
+                line, col = _locate(doc, ("equations", keys.get(name, name), kind, key), text, error.line, error.col)
                 yield rule("PV-CLAUSE-001").at(
                     str(doc.path), (line, col),
                     f"equations.{excerpt(name)}.{kind}.{key}: {error.message} in {excerpt(text)}",
                     "write the clause in the safe subset (README: Runtime contracts), or, if the "
                     "kernels are not Python, drop metadata.language / implementations")
-
-
-def equation_clauses(equation: object, kind: str) -> list[tuple[str | int, str]]:
-    """(key, text) of each clause: a mapping's keys, a list's indexes."""
-    raw = getattr(equation, kind, None)
-    if raw is None:
-        extra = getattr(equation, "model_extra", None) or {}
-        raw = extra.get(kind)
-    if isinstance(raw, dict):
-        return [(str(k), v) for k, v in raw.items() if isinstance(v, str)]
-    if isinstance(raw, list):
-        return [(i, v) for i, v in enumerate(raw) if isinstance(v, str)]
-    return []
 
 
 def _locate(doc: Document, at: tuple[str | int, ...], text: str, line: int, col: int) -> tuple[int, int]:

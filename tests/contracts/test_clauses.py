@@ -55,3 +55,22 @@ def test_bundled_contracts_have_safe_python_clauses() -> None:
     result = validate_paths([repo / "contracts"])
     assert [d for d in result.diagnostics if d.code == "PV-CLAUSE-001"] == []
     assert all(f.contract is not None and f.contract.metadata.language == "python" for f in result.files)
+
+
+def test_list_form_clauses_of_list_form_equations_are_located(tmp_path: Path) -> None:
+    path = tmp_path / "listy-v1.yaml"
+    path.write_text(
+        'metadata: {version: "1.0.0", description: "d", references: ["r"], language: python}\n'
+        "equations:\n"
+        "  - id: norm\n"
+        '    formula: "y = x"\n'
+        "    preconditions: [\"x.ndim >= 1\", \"(lambda: 1)()\"]\n"
+        "    postconditions:\n"
+        "      - result.shape == x.shape\n"
+        "      - result.__class__ is x.__class__\n")
+    found = [(d.line, d.col, d.message) for d in validate_paths([path]).diagnostics if d.code == "PV-CLAUSE-001"]
+    lines = path.read_text().splitlines()
+    assert len(found) == 2, found
+    (l1, c1, m1), (l2, c2, m2) = sorted(found)
+    assert "preconditions.1" in m1 and lines[l1 - 1][c1 - 1:].startswith("lambda"), (l1, c1)
+    assert "postconditions.1" in m2 and lines[l2 - 1][c2 - 1:].startswith("result.__class__"), (l2, c2)
