@@ -77,7 +77,7 @@ def _first_failure(checker: Callable[..., Any], call: Call) -> int | None:
 
 
 def _as_call(signature: inspect.Signature, arguments: dict[str, Any]) -> Call:
-    bound = inspect.BoundArguments(signature, arguments)  # type: ignore[arg-type]
+    bound = inspect.BoundArguments(signature, arguments)  # type: ignore[arg-type,unused-ignore]
     return tuple(bound.args), dict(bound.kwargs)
 
 
