@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import time
 from collections.abc import Generator
 from pathlib import Path
@@ -20,6 +21,7 @@ import pytest
 
 from pv import lifetime, mutation, testing
 from pv.atomic import write_json
+from pv.binding.reads import ReadRecorder, collection_inputs
 from pv.profiles import HYPOTHESIS_PROFILES
 
 MARKER = "falsifies"
@@ -108,6 +110,17 @@ class _CollectErrors:
 
 
 _collect_errors = _CollectErrors()
+_READS = pytest.StashKey[ReadRecorder]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    """Start recording what collection reads (the registry cache's key) before the first
+    conftest is imported; only in a registry run, since an audit hook stays for the process."""
+    if getattr(early_config.known_args_namespace, "pv_registry", None):
+        recorder = ReadRecorder()
+        sys.addaudithook(recorder)
+        early_config.stash[_READS] = recorder
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -119,11 +132,16 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     target = session.config.getoption("pv_registry", None)
     if not target:
         return
-    document = {
-        "rootdir": str(session.config.rootpath),
-        "tests": [registry_entry(item) for item in session.items],
-        "errors": _collect_errors.errors,
-    }
+    tests = [registry_entry(item) for item in session.items]
+    document: dict[str, Any] = {"rootdir": str(session.config.rootpath), "tests": tests, "errors": _collect_errors.errors}
+    recorder = session.config.stash.get(_READS, None)
+    if recorder is not None:
+        recorder.stop()
+        config = session.config
+        plugins = [getattr(p, "__file__", None) for p in config.pluginmanager.get_plugins()]
+        extra = [str(config.inipath)] if config.inipath else []
+        extra += [f for f in plugins if isinstance(f, str)]
+        document["read"] = collection_inputs(recorder, extra, str(config.rootpath), exclude=[str(Path(target).parent)])
     write_json(Path(target), document)
 
 
