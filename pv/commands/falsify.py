@@ -12,6 +12,7 @@ from typing import Any
 from pv.binding.status import OUTCOME_STATUS
 from pv.evidence.store import RUN_PREFIX, falsifier_outcomes, provenance, write_evidence
 from pv.evidence.fingerprint import bind_inputs
+from pv.project import display_path, io_problem
 from pv.profiles import HYPOTHESIS_PROFILES
 from pv.evidence.runner import run_tests
 from pv.evidence.plan import Plan, load_plan
@@ -103,13 +104,17 @@ def execute(plan: Plan, *, profile: str, seed: int | None, workers: str | None) 
         "not_run": not_run,
         "inputs": inputs,
     }
-    path = write_evidence(plan.root, RUN_PREFIX, document) if records else None
+    try:
+        path = write_evidence(plan.root, RUN_PREFIX, document) if records else None
+    except OSError as failed:
+        print(f"pv falsify: cannot write evidence: {io_problem(failed)}", file=sys.stderr)
+        return 2
     counts: dict[str, int] = {}
     for record in records.values():
         counts[OUTCOME_STATUS[record["outcome"]]] = counts.get(OUTCOME_STATUS[record["outcome"]], 0) + 1
     unbound = len(plan.falsifiers) - len(records) - len(not_run) - len(blocked)
     if path is not None:
-        print(f"evidence: {path.relative_to(plan.root)}")
+        print(f"evidence: {display_path(path, plan.root)}")
     summary = [f"{n} {s}" for s, n in sorted(counts.items())]
     summary += [f"{len(not_run)} not run", f"{unbound} unbound or pending"]
     if blocked:

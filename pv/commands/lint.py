@@ -92,7 +92,7 @@ def report(validation: ValidationResult, registries: Registries, config: Config,
     # Every file's validation errors, as the Rust lint's first gate: a contract that fails
     # validation is listed with them (whether or not it could be read), never dropped.
     diagnostics: list[Diagnostic] = [d for f in validation.files for d in f.errors]
-    diagnostics += [d for d in validation.diagnostics if d.code == "PV-IO-001" and d.line == 0]
+    diagnostics += [d for d in validation.diagnostics if d.code == "PV-IO-001" and d.line == 0 and d not in diagnostics]
     known = {t.id for f in validation.contracts if f.contract for t in f.contract.falsification_tests}
     known |= {falsifier_id for summary in index or [] for falsifier_id, _ in summary.ids}
     result = lint(validation.files, registries, strict=strict_binding, known_ids=known, vacuity_guard=guard,

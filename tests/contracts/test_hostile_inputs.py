@@ -35,13 +35,13 @@ def _bounded() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def run_pv(cwd: Path, *args: str, code: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_pv(cwd: Path, *args: str, code: str | None = None, timeout: float = TIMEOUT) -> subprocess.CompletedProcess[str]:
     """`pv ARGS` in `cwd` under the memory and time bounds; `code` replaces the entry point."""
     command = [sys.executable, "-c", code, *args] if code else [sys.executable, "-m", "pv.cli", *args]
     env = {**os.environ, "NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("PV_CONTRACTS_DIR", None)
     done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, errors="replace", env=env,
-                          timeout=TIMEOUT, preexec_fn=_bounded)
+                          timeout=timeout, preexec_fn=_bounded)
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
     assert len(done.stdout) < OUTPUT_LIMIT, f"{len(done.stdout):,} characters of output"
     return done
