@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pv.binding.status import OUTCOME_STATUS
+from pv.diagnostics.escape import terminal
 from pv.evidence.store import RUN_PREFIX, falsifier_outcomes, provenance, write_evidence
 from pv.evidence.fingerprint import bind_inputs
 from pv.project import display_path, io_problem
@@ -122,7 +123,7 @@ def execute(plan: Plan, *, profile: str, seed: int | None, workers: str | None) 
     print(", ".join(summary))
     for fid, record in records.items():
         if record["outcome"] in ("failed", "error"):
-            print(f"{fid} {OUTCOME_STATUS[record['outcome']]}: {record.get('message')}")
+            print(terminal(f"{fid} {OUTCOME_STATUS[record['outcome']]}: {record.get('message')}"))
             print(f"  replay: pv falsify --profile {profile} --seed {seed}")
     for fid in not_run:
         print(f"{fid} NOT RUN: its tests ({', '.join(plan.falsifiers[fid].nodeids[:3])}) reported no result "

@@ -15,6 +15,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from pv import __version__
+from pv.diagnostics.escape import markdown
 from pv.atomic import commit_set
 from pv.binding.resolve import BindingState
 from pv.evidence.fingerprint import changed
@@ -200,25 +201,27 @@ def render_markdown(model: dict[str, Any]) -> str:
         lines.append("")
     changes = model["changes"]
     if changes["newly_failing"] or changes["newly_passing"]:
-        lines += [f"Newly failing: {', '.join(changes['newly_failing']) or 'none'}. "
-                  f"Newly passing: {', '.join(changes['newly_passing']) or 'none'}.", ""]
+        lines += [markdown(f"Newly failing: {', '.join(changes['newly_failing']) or 'none'}. "
+                           f"Newly passing: {', '.join(changes['newly_passing']) or 'none'}."), ""]
     lines += ["| contract | declared | derived | agrees | falsifiers | obligations cited |", "|---|---|---|---|---|---|"]
     for c in model["contracts"]:
         counts = ", ".join(f"{n} {s}" for s, n in c["by_status"].items())
-        lines.append(f"| {c['stem']} | {c['declared'] or '-'} | {c['derived']} | {'yes' if c['agrees'] else 'NO'} | {counts} | {c['obligations_cited']}/{c['obligations']} |")
+        lines.append(_row(c["stem"], c["declared"] or "-", c["derived"], "yes" if c["agrees"] else "NO", counts,
+                          f"{c['obligations_cited']}/{c['obligations']}"))
     lines += ["", "| falsifier | rule | status | test | examples | margin | mutants killed |", "|---|---|---|---|---|---|---|"]
     for c in model["contracts"]:
         for r in c["falsifiers"]:
             margin = _ratio_text(r["margin"])
             killed = str(len(r["mutants_killed"])) + (" (guard)" if r["guard"] else "")
-            lines.append(f"| {r['id']} | {_md(r['rule'])} | {r['status']} | `{_md(r['test'] or '-')}` | {r['examples'] if r['examples'] is not None else '-'} | {margin} | {killed} |")
+            lines.append(_row(r["id"], r["rule"], r["status"], r["test"] or "-",
+                              str(r["examples"]) if r["examples"] is not None else "-", margin, killed))
     if model["operators"]:
         lines += ["", "| mutation operator | mutants | killed | survived | not reached | equivalent | kill rate |",
                   "|---|---|---|---|---|---|---|"]
         for name, o in model["operators"].items():
             rate = "-" if o["kill_rate"] is None else f"{o['kill_rate']:.0%}"
-            lines.append(f"| {name} | {o['total']} | {o['detected']} | {o['survived']} | {o['not-reached']} | "
-                         f"{o['equivalent']} | {rate} |")
+            lines.append(_row(name, str(o["total"]), str(o["detected"]), str(o["survived"]), str(o["not-reached"]),
+                              str(o["equivalent"]), rate))
     return "\n".join(lines) + "\n"
 
 
@@ -228,8 +231,9 @@ def _ratio_text(margin: dict[str, Any] | None) -> str:
     return f"{margin['ratio']:.3g}" if margin.get("ratio") is not None else f"unbounded ({margin.get('note', '')})"
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def _row(*cells: str) -> str:
+    """A Markdown table row; every cell escaped (a `|` in a status cannot shift a column)."""
+    return "| " + " | ".join(markdown(str(cell)) for cell in cells) + " |"
 
 
 def render_html(model: dict[str, Any]) -> str:
