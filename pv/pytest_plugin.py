@@ -21,7 +21,7 @@ import pytest
 
 from pv import lifetime, mutation, testing
 from pv.atomic import write_json
-from pv.binding.reads import ReadRecorder, collection_inputs
+from pv.contracts.reads import ReadRecorder, collection_inputs
 from pv.profiles import HYPOTHESIS_PROFILES
 
 MARKER = "falsifies"

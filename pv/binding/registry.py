@@ -10,7 +10,7 @@ when all of these hold, else collection runs again:
 - the environment is the one it was written in: interpreter, `sys.path`, the entries of
   every `sys.path` directory (installed distributions with their versions), pytest's
   environment variables (`PYTEST_ADDOPTS` ...) and the arguments;
-- every file collection read and every directory it listed (see pv/binding/reads.py),
+- every file collection read and every directory it listed (see pv/contracts/reads.py),
   fingerprinted after collection, is unchanged;
 - every cached test's file was read by collection and names its function.
 
@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from pv import __version__
 from pv.atomic import write_text
-from pv.binding.reads import changed_since_read, dir_digest, fingerprint, names_present, read_regular
+from pv.contracts.reads import changed_since_read, dir_digest, fingerprint, names_present, read_regular
 from pv.errors import PvError
 from pv.lifetime import child_environment, owned_tempdir
 from pv.project import CACHE_DIR

@@ -4,7 +4,7 @@ A commit usually touches one contract or one test file. The cross-file facts of 
 other contract (ids, dependencies, test files it binds to) come from a cache in
 `.pv-cache/contracts.json`, keyed on each file's content hash, so only changed files
 are parsed. tests/contracts/test_incremental.py proves the findings equal a full run's.
-The index is an input like any cache: checksummed (pv/cache_file.py) and validated
+The index is an input like any cache: checksummed (pv/contracts/cache_file.py) and validated
 entry by entry; a wrong-shape index or entry is dropped and the file parsed again.
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from pv.cache_file import read_checked, write_checked
+from pv.contracts.cache_file import read_checked, write_checked
 from pv.contracts.crossfile import ContractSummary, registry_findings, summarize
 from pv.diagnostics.diagnostic import Diagnostic
 from pv.contracts.loader import read_bounded

@@ -12,7 +12,7 @@ YAML is most of either run. An unchanged file's data is read back from
   with a finding is parsed again for them, on demand, as without the cache.
 - Data served from the cache is shared with it: callers read it and never change it.
 - JSON, never pickle: a planted cache file can at worst misreport a file, not run code.
-- The file carries the checksum of its payload (pv/cache_file.py); an unreadable,
+- The file carries the checksum of its payload (pv/contracts/cache_file.py); an unreadable,
   foreign, truncated or edited cache file, or one of the wrong shape, is ignored and
   rewritten, never trusted.
 """
@@ -25,7 +25,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pv.cache_file import read_checked, write_checked
+from pv.contracts.cache_file import read_checked, write_checked
 from pv.project import CACHE_DIR
 
 CACHE_FILE = "parsed.json"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pv.cache_file import read_checked, write_checked
+from pv.contracts.cache_file import read_checked, write_checked
 from pv.contracts import parse_cache
 from pv.contracts.parse_cache import ParseCache
 from pv.contracts.validate import ValidationResult, validate_paths

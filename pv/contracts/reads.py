@@ -9,7 +9,8 @@ streaming each file. Files of the interpreter and its site-packages are not hash
 the environment key (the listing of every `sys.path` directory, whose `.dist-info`
 names carry each distribution's version) covers them.
 
-Stdlib only: the pytest plugin imports this module.
+Stdlib only: the pytest plugin imports this module (so it sits below the plugin, with the
+contract layer, though pv.binding.registry is its other user).
 """
 
 from __future__ import annotations
