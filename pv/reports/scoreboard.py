@@ -195,8 +195,8 @@ def render_markdown(model: dict[str, Any]) -> str:
     ]
     lines += [f"Of {model['denominator']}:", ""] if model["unreadable"] else []
     for u in model["unreadable"]:
-        lines.append(f"- UNREADABLE `{_md(u['path'])}` ({u['falsifiers_declared']} falsifiers declared, not counted above): "
-                     + _md("; ".join(u["errors"]) or "no contract"))
+        lines.append(f"- UNREADABLE {markdown(u['path'])} ({u['falsifiers_declared']} falsifiers declared, not counted above): "
+                     + markdown("; ".join(u["errors"]) or "no contract"))
     if model["unreadable"]:
         lines.append("")
     changes = model["changes"]
