@@ -1,9 +1,10 @@
 """Mutants: small, named, realistic bugs injected into a kernel in memory only.
 
-A mutant replaces one attribute of one module (`engine.rmsnorm:rmsnorm`) for the
-lifetime of a pytest process: the pv plugin applies it at start-up when `PV_MUTANT`
-names it, before any test module is imported. Files on disk are never touched, so an
-interrupted run cannot leave a half-mutated tree.
+A mutant replaces the code of one Python function (`engine.rmsnorm:rmsnorm`) for the
+lifetime of one process (pv.mutants.reach): every reference to the function sees it,
+however it was imported. `pv mutate` applies each mutant in a forked child of its fork
+server; `PV_MUTANT=name pytest ...` applies one by hand (to replay a kill). Files on
+disk are never touched, so an interrupted run cannot leave a half-mutated tree.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from pv.errors import PvError
+from pv.mutants import reach
+from pv.mutants.reach import Applied
 
 MUTANT_ENV = "PV_MUTANT"
 CATALOGUE_ENV = "PV_MUTANTS_MODULE"
@@ -37,6 +40,8 @@ class Mutant:
     target: str  # "package.module:attribute"
     description: str
     make: Callable[[Any], Any]
+    operator: str = "curated"  # generated mutants name their operator (pv.mutants.operators)
+    diff: str = ""  # generated mutants: the one-line change as a unified diff
 
 
 def load_catalogue(module: str | None = None, root: Path | None = None) -> list[Mutant]:
@@ -60,49 +65,30 @@ def load_catalogue(module: str | None = None, root: Path | None = None) -> list[
     return mutants
 
 
-def target_problem(mutant: Mutant) -> str | None:
-    """Why `mutant.target` cannot be patched (bad form, no module, no attribute), or None.
+def target_problem(target: str) -> str | None:
+    """Why a mutant's `target` cannot be patched (bad form, no module, no attribute), or None.
 
     Checked before any mutant runs: a typo would otherwise crash every pytest child at
     start-up and read as "pytest exited 3".
     """
-    module_name, colon, attribute = mutant.target.partition(":")
+    module_name, colon, attribute = target.partition(":")
     if not colon or not module_name or not attribute:
-        return f"target '{mutant.target}' must read 'package.module:attribute'"
+        return f"target '{target}' must read 'package.module:attribute'"
     try:
         module = importlib.import_module(module_name)
     except ImportError as missing:
-        return f"target '{mutant.target}': cannot import {module_name} ({missing})"
+        return f"target '{target}': cannot import {module_name} ({missing})"
     if not hasattr(module, attribute):
         names = [n for n in dir(module) if not n.startswith("_")]
         close = difflib.get_close_matches(attribute, names, n=1)
         hint = f"; did you mean '{module_name}:{close[0]}'?" if close else ""
-        return f"target '{mutant.target}': {module_name} has no attribute '{attribute}'{hint}"
+        return f"target '{target}': {module_name} has no attribute '{attribute}'{hint}"
     return None
 
 
-def apply(mutant: Mutant) -> list[str]:
-    """Swap the target attribute for the mutant, in this process only; returns every name patched.
-
-    Importing the target module first runs its package's `__init__`, which may already have
-    re-exported the original (`from pkg.ops import softmax` in `pkg/__init__.py`); a test doing
-    `from pkg import softmax` would then never see the mutant, and it would "survive" a good
-    falsifier. So every module of the same top-level package that holds the very same object
-    under the same name gets the mutant too.
-    """
-    module_name, _, attribute = mutant.target.partition(":")
-    module = importlib.import_module(module_name)
-    original = getattr(module, attribute)
-    replacement = mutant.make(original)
-    package = module_name.split(".")[0]
-    patched = []
-    for name, loaded in list(sys.modules.items()):
-        if loaded is None or not (name == package or name.startswith(package + ".")):
-            continue
-        if loaded is module or getattr(loaded, attribute, None) is original:
-            setattr(loaded, attribute, replacement)
-            patched.append(f"{name}:{attribute}")
-    return sorted(patched)
+def apply(mutant: Mutant) -> Applied:
+    """Put the mutant in place of its target's code, in this process only (see pv.mutants.reach)."""
+    return reach.apply(mutant.target, mutant.make)
 
 
 def apply_from_environment() -> Mutant | None:

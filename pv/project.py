@@ -12,6 +12,7 @@ through it), so it never imports pydantic or numpy.
 
 from __future__ import annotations
 
+import errno
 import os
 import tomllib
 from pathlib import Path
@@ -61,7 +62,34 @@ def find_root(start: Path | None = None) -> Path:
             if _declares_pv(pyproject):
                 return candidate
             nearest = nearest or candidate
-    return nearest or here
+    if nearest is not None:
+        return nearest
+    for candidate in (here, *here.parents):  # a Rust workspace without pyproject.toml
+        try:
+            manifest = (candidate / "Cargo.toml").read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if any(line.strip() == "[workspace]" for line in manifest.splitlines()):
+            return candidate
+    return here
+
+
+def display_path(path: Path, root: Path) -> str:
+    """A path pv wrote, as a message shows it: relative to the root when under it, else
+    absolute (`[tool.pv] reports` may name a directory anywhere)."""
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def io_problem(error: OSError) -> str:
+    """An I/O error as one line: what failed and on which file (a full disk, a file where
+    a directory should be)."""
+    where = f"{error.filename}: " if error.filename else ""
+    if error.errno in (errno.EEXIST, errno.ENOTDIR):
+        return f"{where}a file is in the way of a directory pv writes to (see [tool.pv] reports)"
+    return f"{where}{error.strerror or error}"
 
 
 def contract_dirs(root: Path) -> list[Path]:

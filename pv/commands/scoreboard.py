@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pv.evidence.plan import Plan, load_plan
+from pv.project import io_problem
 from pv.reports.scoreboard import build_model, write_scoreboard
 
 EXAMPLE = """example:
@@ -31,13 +32,22 @@ def run(args: argparse.Namespace) -> int:
 def execute(plan: Plan, *, out: Path | None = None) -> int:
     model = build_model(plan)
     out = out or plan.root / plan.config.reports
-    for path in write_scoreboard(model, out):
+    try:
+        written = write_scoreboard(model, out)
+    except OSError as failed:  # a full disk, `reports` a file: the old reports stay as they were
+        print(f"pv scoreboard: cannot write the scoreboard: {io_problem(failed)}", file=sys.stderr)
+        return 2
+    for path in written:
         print(f"wrote {path}")
     t = model["totals"]
-    print(f"{t['falsifiers']} falsifiers: {t['pass']} PASS, {t['fail']} FAIL, {t['error']} ERROR, "
+    for u in model["unreadable"]:
+        print(f"{u['path']}: UNREADABLE, {u['falsifiers_declared']} falsifiers not counted: {'; '.join(u['errors'])}")
+    print(f"{model['denominator']}: {t['pass']} PASS, {t['fail']} FAIL, {t['error']} ERROR, "
           f"{t['stale']} STALE, {t['duplicate']} DUPLICATE, "
-          f"{t['bound']} not run, {t['unbound']} UNBOUND; {t['mutants_killed']}/{t['mutants']} mutants killed")
-    return report_rejected("pv scoreboard", model)
+          f"{t['bound']} not run, {t['unbound']} UNBOUND, {t['pending']} PENDING; "
+          f"{t['mutants_killed']}/{t['mutants']} mutants killed")
+    rejected = report_rejected("pv scoreboard", model)
+    return 1 if model["unreadable"] else rejected
 
 
 def report_rejected(prog: str, model: dict[str, Any]) -> int:

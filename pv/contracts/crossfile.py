@@ -11,8 +11,10 @@ import difflib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from pathlib import Path
 
 from pv.diagnostics.diagnostic import Diagnostic
+from pv.contracts.cycles import find_cycles
 from pv.contracts.loader import EXCERPT_CHARS, excerpt
 from pv.diagnostics.rules import rule
 from pv.contracts.model import ContractFile
@@ -68,7 +70,8 @@ def summarize(f: ContractFile, *, positions: bool = True) -> ContractSummary | N
 
 
 def registry_findings(summaries: Iterable[ContractSummary]) -> Iterator[Diagnostic]:
-    """PV-SCHEMA-009 (an id declared by two contracts) and PV-SCHEMA-010 (unknown dependency)."""
+    """PV-SCHEMA-009 (an id declared by two contracts), PV-SCHEMA-010 (unknown dependency)
+    and PV-GRAPH-001 (a depends_on cycle, a contract depending on itself included)."""
     summaries = list(summaries)
     stems = {s.stem for s in summaries}
     owner: dict[str, tuple[ContractSummary, int]] = {}
@@ -83,8 +86,38 @@ def registry_findings(summaries: Iterable[ContractSummary]) -> Iterator[Diagnost
                 yield rule("PV-SCHEMA-009").at(s.path, s.position(position, ("falsification_tests", i, "id")),
                                                f"{excerpt(falsifier_id)} is also declared in {other.path}:{line}")
         for i, (stem, position) in enumerate(s.depends_on):
-            if stem not in stems:
+            if stem not in stems and not _beside(s.path, stem):
                 close = difflib.get_close_matches(stem, sorted(stems), n=1) if len(stem) <= EXCERPT_CHARS else []
                 hint = f"; did you mean '{close[0]}'?" if close else ""
                 yield rule("PV-SCHEMA-010").at(s.path, s.position(position, ("metadata", "depends_on", i)),
-                                               f"depends_on names '{excerpt(stem)}', which is not among the contracts given{hint}")
+                                               f"depends_on names '{excerpt(stem)}', which is neither among the contracts "
+                                               f"given nor beside this one{hint}")
+    yield from _cycle_findings(summaries)
+
+
+
+def _beside(path: str, stem: str) -> bool:
+    """A dependency not among the files given still exists when its file sits in the citing
+    contract's directory: `pv validate contracts/x.yaml` alone reads x's dependencies there."""
+    if not stem or "/" in stem or "\\" in stem or stem in (".", ".."):
+        return False
+    directory = Path(path).parent
+    try:
+        return any((directory / f"{stem}{suffix}").is_file() for suffix in (".yaml", ".yml"))
+    except (OSError, ValueError):
+        return False
+
+
+def _cycle_findings(summaries: list[ContractSummary]) -> Iterator[Diagnostic]:
+    by_stem: dict[str, ContractSummary] = {}
+    for s in summaries:
+        by_stem.setdefault(s.stem, s)
+    edges = {stem: [dep for dep, _ in s.depends_on] for stem, s in by_stem.items()}
+    for cycle in find_cycles(edges):
+        first = by_stem[cycle[0]]
+        target = cycle[1] if len(cycle) > 1 else cycle[0]
+        index = edges[cycle[0]].index(target)
+        loop = " -> ".join(excerpt(stem) for stem in [*cycle, cycle[0]]) if len(cycle) <= 20 else \
+            " -> ".join(excerpt(stem) for stem in [*cycle[:3], "...", cycle[-1], cycle[0]]) + f" ({len(cycle)} contracts)"
+        yield rule("PV-GRAPH-001").at(first.path, first.position(first.depends_on[index][1], ("metadata", "depends_on", index)),
+                                      f"depends_on cycle: {loop}")

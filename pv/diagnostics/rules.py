@@ -64,9 +64,58 @@ _RULES = [
     Rule("SCHEMA-012", W, "a Kani harness has no unwind bound",
          "Kani needs an unwind bound to terminate.",
          "Set kani_harnesses[].bound."),
-    Rule("SCHEMA-013", W, "no qa_gate defined",
+    Rule("SCHEMA-013", W, "no qa_gate defined (kernel kinds)",
          "The quality gate says what must pass before the kernel ships.",
          "Add a qa_gate with id, name, checks and pass_criteria."),
+    Rule("SCHEMA-014", E, "`requires` on an obligation that is not a postcondition",
+         "Only a postcondition needs a precondition; on any other type the link is read by nothing.",
+         "Move `requires` to the postcondition obligation, or change the obligation's type."),
+    Rule("SCHEMA-015", E, "`applies_to_phase` on an obligation that is not a loop invariant or variant",
+         "A kernel phase is where a loop invariant or variant holds; on any other type it means nothing.",
+         "Remove `applies_to_phase`, or make the obligation a loop_invariant or loop_variant."),
+    Rule("SCHEMA-016", E, "`parent_contract` on an obligation that is not a subcontract",
+         "Only a subcontract refines a parent contract.",
+         "Remove `parent_contract`, or make the obligation a subcontract."),
+    Rule("SCHEMA-017", E, "a subcontract's parent_contract is not in metadata.depends_on",
+         "The dependency graph must see the edge a subcontract refines.",
+         "Add the parent contract's stem to metadata.depends_on."),
+    Rule("SCHEMA-018", E, "top-level `kind:`",
+         "The kind is read from metadata.kind only; a top-level `kind:` decides nothing and "
+         "often contradicts the real one.",
+         "Move it under metadata (if it names a real kind) or delete it."),
+    Rule("SCHEMA-019", E, "a top-level key that is a near miss of a contract block",
+         "A misspelt block (`falsification_test`, `qa_gates`) is dropped with everything inside it.",
+         "Rename the key to the block it meant (the message names it)."),
+    Rule("SCHEMA-020", E, "duplicate mapping key",
+         "YAML parsers silently keep the last value, so the first one is lost unseen.",
+         "Remove or rename one of the two keys, or merge the two blocks into one."),
+    Rule("PROVABILITY-001", E, "a kernel contract lacks obligations or falsifiers, or has fewer falsifiers than obligations",
+         "A kernel contract is a claim to be proved: every obligation needs at least one test that "
+         "could falsify it. (The Rust pv also requires Kani harnesses; Kani proves Rust code, and "
+         "pv's kernels are Python, so pv does not.)",
+         "Add the missing section, or falsifiers until there are at least as many as obligations; "
+         "set metadata.kind if the contract does not describe a kernel."),
+    Rule("BEAT-001", E, "a beat-benchmark contract has no `beat:` block",
+         "A beat benchmark is a pinned, CI-enforced claim; without the block there is nothing to enforce.",
+         "Add `beat:` with incumbent, metric, direction, beat_threshold, ci_gate_name and approved_compute."),
+    Rule("BEAT-002", E, "beat.incumbent is empty or names none of the four pillars",
+         "The claim is to beat a named incumbent (scikit-learn, PyTorch, Unsloth, Ollama/llama.cpp).",
+         "Name the incumbent."),
+    Rule("BEAT-003", E, "beat.metric is empty",
+         "Without a metric the threshold measures nothing.",
+         "Name the measured quantity, e.g. accuracy or tokens_per_sec."),
+    Rule("BEAT-004", E, "beat.direction is not higher_is_better or lower_is_better",
+         "The direction decides which side of the threshold is a regression.",
+         "Set beat.direction to higher_is_better or lower_is_better."),
+    Rule("BEAT-005", E, "beat.beat_threshold is missing or not finite",
+         "The threshold is the value CI fails below; an infinite one can never fail.",
+         "Pin a finite beat.beat_threshold."),
+    Rule("BEAT-006", E, "beat.ci_gate_name is empty",
+         "A gate nobody runs enforces nothing.",
+         "Name the CI test that enforces the beat."),
+    Rule("BEAT-007", E, "beat.approved_compute is missing or not CPU/GPU",
+         "Which compute the gate may use decides who can run it.",
+         "Set beat.approved_compute to CPU or GPU."),
     Rule("AUDIT-001", W, "no falsification tests",
          "A contract with no falsifier is not falsifiable.",
          "Add falsification_tests with precise predictions."),
@@ -80,9 +129,6 @@ _RULES = [
     Rule("PV-YAML-001", E, "the file is not well-formed YAML",
          "pv cannot check a contract it cannot parse.",
          "Fix the YAML syntax at the reported position."),
-    Rule("PV-YAML-002", E, "duplicate mapping key",
-         "YAML parsers silently keep the last value, so the first one is lost unseen.",
-         "Remove or rename one of the two keys."),
     Rule("PV-YAML-003", E, "a YAML tag pv does not accept",
          "Contracts are untrusted input; tags such as !!python/object could run code in "
          "an unsafe loader. pv accepts only plain YAML data.",
@@ -118,8 +164,10 @@ _RULES = [
     Rule("PV-SCHEMA-007", E, "metadata.version is not semver",
          "Version bumps are computed by `pv diff`; that needs MAJOR.MINOR.PATCH.",
          "Write the version as MAJOR.MINOR.PATCH, e.g. \"1.2.0\"."),
-    Rule("PV-SCHEMA-008", E, "falsifier id does not match FALSIFY-<PREFIX>-<NNN>",
-         "Ids are how tests, evidence and reports refer to a falsifier.",
+    Rule("PV-SCHEMA-008", W, "falsifier id does not follow the FALSIFY-<PREFIX>-<NNN> style",
+         "Ids are how tests, evidence and reports refer to a falsifier; one style makes them "
+         "searchable. The Rust pv accepts any id (FALSIFY-001, REG-F-001), so this is a style "
+         "warning, a finding only under --strict.",
          "Rename the id, e.g. FALSIFY-RN-001."),
     Rule("PV-SCHEMA-009", E, "falsifier id declared by more than one contract",
          "Ids must be unique across the registry, or evidence for one is credited to another.",
@@ -143,6 +191,31 @@ _RULES = [
          "`1:30` as the sexagesimal 90. Such a falsifier cannot say anything about the kernel.",
          "Write a finite decimal number (a tolerance >= 0), e.g. `tolerance: 1.0e-6`; quote "
          "text that is not a number."),
+    Rule("PV-SCHEMA-015", E, "one field written under two spellings",
+         "The format accepts aliases (`statement` for `property`, `expected` for `prediction`); "
+         "with both written, one value would be dropped unseen.",
+         "Keep one of the two keys."),
+    Rule("PV-SCHEMA-016", E, "an id holds characters other than ASCII letters, digits, '-', '_' and '.'",
+         "Ids are matched byte for byte by tests, evidence and other tools; Unicode digits "
+         "(`٠٠١`, full-width `００１`) look like ASCII ones and are not.",
+         "Write the id in ASCII, e.g. FALSIFY-RN-001."),
+    Rule("PV-SCHEMA-017", W, "a legacy `falsification:` or `falsification_conditions:` block",
+         "Its rows are not falsification tests: nothing binds, runs or counts them, although they "
+         "read like falsifiers.",
+         "Move each row into falsification_tests (id, rule, prediction, test, if_fails)."),
+    Rule("PV-SCHEMA-018", E, "an unknown lifecycle status word",
+         "The declared status is checked against the evidence; a word pv does not know (a typo "
+         "such as DISCHARGD) would switch that check off.",
+         "Use one of the lifecycle words the message lists (README, \"Lifecycle words\")."),
+    Rule("PV-CLAUSE-001", E, "a Python contract clause is unsafe or does not parse",
+         "In a contract whose implementations are Python (metadata.language: python, or "
+         "implementations declared), each pre- and postcondition is an expression pv.enforce "
+         "compiles and runs in the user's process. A clause outside the safe subset (dunder or "
+         "private names, lambdas, list comprehensions, calls off the allow-list) would be refused "
+         "at import time; one that does not parse checks nothing. Clauses of contracts for other "
+         "languages (aprender's Rust) are not parsed.",
+         "Rewrite the clause in the safe subset described in the README (Runtime contracts), "
+         "e.g. `isfinite(x).all()`, `x.shape[-1] % 32 == 0`."),
     # -- test binding (pv lint) ----------------------------------------------------------
     Rule("PV-VER-001", W, "a falsifier's test is prose or does not resolve (non-strict)",
          "Outside strict mode an unbound falsifier is reported but tolerated while a contract matures.",
