@@ -133,7 +133,7 @@ def _validate(root: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]
     ("5,000-digit integer", lambda t: t.replace("    obligation: ID-INV-001\n",
                                                 "    obligation: ID-INV-001\n    parameters:\n      n: " + "7" * 5000 + "\n"),
      "PV-YAML-004"),
-    ("duplicate key", lambda t: t.replace('  author: "pv tests"\n', '  author: "pv tests"\n  author: "again"\n'), "PV-YAML-002"),
+    ("duplicate key", lambda t: t.replace('  author: "pv tests"\n', '  author: "pv tests"\n  author: "again"\n'), "SCHEMA-020"),
 ])
 def test_a_contract_the_tests_cannot_read_is_a_validate_error(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                               name: str, edit, code: str) -> None:

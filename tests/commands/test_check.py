@@ -35,8 +35,8 @@ def test_check_parses_each_contract_once_and_collects_once(tmp_path: Path, monke
     loads: Counter[str] = Counter()
     calls: Counter[str] = Counter()
     monkeypatch.setattr(pv.contracts.validate, "load", _counting(loads, "load", pv.contracts.validate.load, key=lambda path, **_: str(path)))
-    monkeypatch.setattr(pv.binding.registry, "collect_fresh", _counting(calls, "collect_fresh", pv.binding.registry.collect_fresh))
-    monkeypatch.setattr(pv.binding.registry, "cache_key", _counting(calls, "cache_key", pv.binding.registry.cache_key))
+    monkeypatch.setattr(pv.binding.registry, "_run_collection", _counting(calls, "_run_collection", pv.binding.registry._run_collection))
+    monkeypatch.setattr(pv.binding.registry, "environment_key", _counting(calls, "environment_key", pv.binding.registry.environment_key))
     monkeypatch.setattr(Registries, "resolve", _counting(calls, "resolve", Registries.resolve))
 
     code = main(["check", "--profile", "fast", "--seed", "1"])
@@ -45,5 +45,5 @@ def test_check_parses_each_contract_once_and_collects_once(tmp_path: Path, monke
     assert "== validate: ok; lint --strict-test-binding: ok; falsify: ok; mutate:" in out, out
     assert code in (0, 1), out  # the fixture's catalogue holds a surviving mutant on purpose
     assert dict(loads) == {"contracts/toy-mean-v1.yaml": 1} or list(loads.values()) == [1], loads
-    assert calls["collect_fresh"] == 1 and calls["cache_key"] == 1, calls
+    assert calls["_run_collection"] == 1 and calls["environment_key"] == 1, calls
     assert calls["resolve"] == 4, calls  # the fixture declares 4 falsifiers: each resolved once

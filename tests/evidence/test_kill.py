@@ -21,6 +21,7 @@ import sys
 import time
 from pathlib import Path
 
+from pv.contracts.cache_file import read_checked
 from pv.evidence.store import read_evidence, EvidenceFile
 from tests.evidence.test_falsify_mutate import copy_project
 
@@ -54,6 +55,10 @@ def wait_until_none_left(project: Path, limit: float = 10.0) -> list[int]:
     return left
 
 
+def _refuse(token: str) -> None:
+    raise ValueError(f"not strict JSON: {token}")
+
+
 def strict(path: Path) -> object:
     def refuse(token: str) -> None:
         raise ValueError(f"{path}: {token}")
@@ -74,8 +79,16 @@ def report_ids(reports: Path) -> set[str | None]:
 
 def assert_readable(project: Path) -> None:
     reports = project / "reports"
-    for path in [*reports.glob("*.json"), *(project / ".pv-cache").glob("*.json")]:
+    for path in reports.glob("*.json"):
         strict(path)
+    for path in (project / ".pv-cache").glob("*.json"):  # a checksummed cache: header line, then payload
+        header, _, payload = path.read_text(encoding="utf-8").partition("\n")
+        kind = json.loads(header, parse_constant=_refuse).get("kind")
+        if kind is None:  # one document carrying its own checksum (registry.json)
+            strict(path)
+            continue
+        assert read_checked(path, kind) == payload.rstrip("\n") or read_checked(path, kind) == payload, path
+        json.loads(payload, parse_constant=_refuse)
     for path in (reports / "evidence").glob("*.json"):
         assert isinstance(read_evidence(path, path.name.split("-")[0]), EvidenceFile), path
     if (reports / "scoreboard.html").exists():
