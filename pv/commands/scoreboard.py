@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from pv.evidence.plan import Plan, load_plan
-from pv.reports.scoreboard import build_model, write_scoreboard
+from pv.binding.status import unsupported_claim
+from pv.reports.scoreboard import build_model, totals_line, write_scoreboard
 
 EXAMPLE = """example:
   pv scoreboard                       # after pv falsify and pv mutate
@@ -33,11 +34,11 @@ def execute(plan: Plan, *, out: Path | None = None) -> int:
     out = out or plan.root / plan.config.reports
     for path in write_scoreboard(model, out):
         print(f"wrote {path}")
-    t = model["totals"]
-    print(f"{t['falsifiers']} falsifiers: {t['pass']} PASS, {t['fail']} FAIL, {t['error']} ERROR, "
-          f"{t['stale']} STALE, {t['duplicate']} DUPLICATE, "
-          f"{t['bound']} not run, {t['unbound']} UNBOUND; {t['mutants_killed']}/{t['mutants']} mutants killed")
-    return report_rejected("pv scoreboard", model)
+    print(totals_line(model["totals"]))
+    overclaims = [(c["stem"], claim) for c in model["contracts"] if (claim := unsupported_claim(c["declared"], c["derived"]))]
+    for stem, claim in overclaims:  # a declared status the evidence does not support fails, as in pv status
+        print(f"pv scoreboard: {stem} {claim}", file=sys.stderr)
+    return max(report_rejected("pv scoreboard", model), 1 if overclaims else 0)
 
 
 def report_rejected(prog: str, model: dict[str, Any]) -> int:

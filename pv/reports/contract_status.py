@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from pv.evidence.plan import Plan
-from pv.reports.scoreboard import build_model
+from pv.reports.scoreboard import build_model, totals_line
 from pv.binding.status import unsupported_claim
 
 
@@ -60,7 +60,5 @@ def render_status_text(report: dict[str, Any]) -> str:
     t = report["totals"]
     evidence = report["evidence"]["falsify"]
     source = f"evidence {evidence['file']}" if evidence else "no recorded run (statuses from bindings)"
-    lines.append(f"{t['contracts']} contracts, {t['falsifiers']} falsifiers: {t['pass']} PASS, {t['fail']} FAIL, "
-                 f"{t['error']} ERROR, {t['skipped']} SKIPPED, {t['stale']} STALE, {t['duplicate']} DUPLICATE, {t['bound']} BOUND, {t['unbound']} UNBOUND, "
-                 f"{t['pending']} PENDING; {source}")
+    lines.append(f"{totals_line(t)}; {source}")
     return "\n".join(lines) + "\n"

@@ -163,13 +163,22 @@ def build_model(plan: Plan) -> dict[str, Any]:
     }
 
 
+# The order a totals line names the statuses in: outcomes first, then what did not run.
+_TOTALS_ORDER = ("PASS", "FAIL", "ERROR", "SKIPPED", "STALE", "DUPLICATE", "BOUND", "UNBOUND", "PENDING")
+
+
+def totals_line(t: dict[str, Any]) -> str:
+    """The one summary of a model's totals, every status named: scoreboard, Markdown and status print it."""
+    counts = ", ".join(f"{t[s.lower()]} {s}" + (" (not run)" if s == "BOUND" else "") for s in _TOTALS_ORDER)
+    return (f"{t['contracts']} contracts, {t['falsifiers']} falsifiers: {counts}; "
+            f"{t['mutants_killed']} of {t['mutants']} mutants killed")
+
+
 def render_markdown(model: dict[str, Any]) -> str:
     t = model["totals"]
     lines = [
         "# Falsifier scoreboard", "",
-        f"{t['contracts']} contracts, {t['falsifiers']} falsifiers: {t['pass']} PASS, {t['fail']} FAIL, "
-        f"{t['error']} ERROR, {t['skipped']} SKIPPED, {t['stale']} STALE, {t['duplicate']} DUPLICATE, "
-        f"{t['bound']} BOUND (not run), {t['unbound']} UNBOUND, {t['pending']} PENDING. Mutants killed: {t['mutants_killed']} of {t['mutants']}.", "",
+        totals_line(t) + ".", "",
     ]
     changes = model["changes"]
     if changes["newly_failing"] or changes["newly_passing"]:
