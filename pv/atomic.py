@@ -1,26 +1,50 @@
-"""Atomic file writes: a reader (or a Ctrl-C) never leaves a truncated report behind."""
+"""Atomic file writes: a reader (or a Ctrl-C, or a `kill -9`) never sees a truncated file.
+
+One file: written to a temporary beside it, fsynced, renamed over it. A set of files that
+must agree (the scoreboard's JSON, Markdown and HTML) is committed through a journal:
+every temporary is written first, then the journal naming them, then the renames; a pv
+killed between the journal and the last rename leaves a journal the next writer rolls
+forward, so the set is never left mixed for longer than until the next pv. Temporaries
+carry their writer's pid, and those of dead writers are swept (pv.lifetime).
+"""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from pv.lifetime import sweep_temporaries, temporary_prefix
 
-def write_text(path: Path, text: str) -> None:
-    """Write `text` to a temporary file beside `path`, fsync it, then rename over `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+
+def _stage(path: Path, text: str) -> Path:
+    """`text` in a fsynced temporary beside `path`, named for this process."""
+    handle, tmp = tempfile.mkstemp(prefix=temporary_prefix(path), suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             out.write(text)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write `text` to a temporary file beside `path`, fsync it, then rename over `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sweep_temporaries(path.parent)
+    tmp = _stage(path, text)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -28,3 +52,48 @@ def write_json(path: Path, document: Any) -> None:
     """Strict JSON (RFC 8259): a NaN or Infinity is a ValueError here, not a token that
     `JSON.parse` and every strict reader reject later."""
     write_text(path, json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+@contextmanager
+def _locked(directory: Path, name: str) -> Iterator[None]:
+    """One committer per set at a time; the lock dies with its holder (flock)."""
+    with open(directory / f".{name}.lock", "a") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+
+def _roll_forward(journal: Path) -> None:
+    """Finish a commit a killed writer journaled: rename what it staged, then drop the journal."""
+    try:
+        staged = json.loads(journal.read_text(encoding="utf-8"))
+        pairs = [(journal.parent / str(tmp), journal.parent / str(final)) for tmp, final in staged.items()]
+    except (OSError, ValueError, AttributeError):
+        pairs = []  # the journal is written atomically; an unreadable one commits nothing
+    for tmp, final in pairs:
+        if tmp.parent == journal.parent and final.parent == journal.parent and tmp.is_file():
+            os.replace(tmp, final)
+    journal.unlink(missing_ok=True)
+
+
+def commit_set(directory: Path, name: str, files: Mapping[str, str]) -> list[Path]:
+    """Write `files` (file name -> text) into `directory` so that they change together."""
+    directory.mkdir(parents=True, exist_ok=True)
+    journal = directory / f".{name}.commit"
+    with _locked(directory, name):
+        if journal.exists():
+            _roll_forward(journal)
+        sweep_temporaries(directory)
+        staged: dict[str, str] = {}
+        try:
+            for file_name, text in files.items():
+                staged[_stage(directory / file_name, text).name] = file_name
+            write_json(journal, staged)
+        except BaseException:
+            for tmp in staged:
+                (directory / tmp).unlink(missing_ok=True)
+            raise
+        _roll_forward(journal)
+    return [directory / file_name for file_name in files]

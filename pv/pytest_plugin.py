@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from pv import mutation, testing
+from pv import lifetime, mutation, testing
 from pv.atomic import write_json
 from pv.profiles import HYPOTHESIS_PROFILES
 
@@ -49,6 +49,7 @@ def _register_hypothesis_profiles() -> None:
 
 
 _register_hypothesis_profiles()
+lifetime.die_with_parent()  # started by pv: never outlive it (a `kill -9` of pv kills this run too)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -14,7 +14,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 from pv import __version__
 from pv.atomic import write_json
 from pv.errors import PvError
+from pv.lifetime import child_environment, owned_tempdir
 from pv.project import CACHE_DIR
 
 # Files whose contents can change what pytest collects.
@@ -97,7 +97,7 @@ def _parse(root: Path, document: dict[str, Any], from_cache: bool) -> Registry:
 def subprocess_env(scratch: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     """Environment for a pytest child: hypothesis' caches go to `scratch`, not the project."""
     return {"HYPOTHESIS_STORAGE_DIRECTORY": str(scratch / "hypothesis"), "PYTHONDONTWRITEBYTECODE": "1",
-            **os.environ, **(extra or {})}
+            **os.environ, **child_environment(), **(extra or {})}
 
 
 def pytest_command(args: Sequence[str]) -> list[str]:
@@ -109,11 +109,11 @@ def pytest_command(args: Sequence[str]) -> list[str]:
 
 def collect_fresh(root: Path, args: Sequence[str] = ()) -> Registry:
     """Ask pytest, in a subprocess rooted at `root`, what it collects."""
-    with tempfile.TemporaryDirectory(prefix="pv-registry-") as tmp:
-        target = Path(tmp) / "registry.json"
+    with owned_tempdir("pv-registry-") as tmp:
+        target = tmp / "registry.json"
         command = pytest_command(["--collect-only", "-q", "-p", "no:cacheprovider",
                                   "--continue-on-collection-errors", f"--pv-registry={target}", *args])
-        done = subprocess.run(command, cwd=root, capture_output=True, text=True, env=subprocess_env(Path(tmp)))
+        done = subprocess.run(command, cwd=root, capture_output=True, text=True, env=subprocess_env(tmp))
         if not target.exists():
             tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-5:])
             raise RegistryError(f"pytest collection in {root} failed (exit {done.returncode}):\n{tail}")

@@ -108,6 +108,8 @@ FUTURE_SKEW = timedelta(minutes=5)
 def read_evidence(path: Path, kind: str) -> EvidenceFile | Rejected:
     """One evidence file, validated on read; never raises for what the file holds."""
     try:
+        if not path.is_file():  # a FIFO would block the read for ever, a device never end
+            return Rejected(path, "not a regular file")
         with path.open("rb") as handle:
             raw = handle.read(MAX_EVIDENCE_BYTES + 1)
         if len(raw) > MAX_EVIDENCE_BYTES:

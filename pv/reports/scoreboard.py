@@ -8,13 +8,14 @@ disagree on a number.
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from pv import __version__
-from pv.atomic import write_text
+from pv.atomic import commit_set
 from pv.binding.resolve import BindingState
 from pv.evidence.fingerprint import changed
 from pv.evidence.store import MUTATION_PREFIX, RUN_PREFIX, EvidenceFile, history
@@ -214,14 +215,13 @@ def render_html(model: dict[str, Any]) -> str:
 
 
 def write_scoreboard(model: dict[str, Any], out_dir: Path) -> list[Path]:
-    """Render all three first, then write each atomically: a failure leaves the old reports."""
+    """Render all three first, then commit them as one set (pv.atomic.commit_set): a failure
+    or a kill leaves the old reports, and the three always come from one run, which the id
+    each carries shows."""
+    model = {**model, "report_id": uuid.uuid4().hex}
     rendered = {
         "scoreboard.json": json.dumps(model, indent=1, ensure_ascii=False, allow_nan=False) + "\n",
-        "scoreboard.md": render_markdown(model),
+        "scoreboard.md": render_markdown(model) + f"\n<!-- pv report {model['report_id']} -->\n",
         "scoreboard.html": render_html(model),
     }
-    paths = []
-    for name, text in rendered.items():
-        write_text(out_dir / name, text)
-        paths.append(out_dir / name)
-    return paths
+    return commit_set(out_dir, "scoreboard", rendered)
