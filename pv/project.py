@@ -25,10 +25,18 @@ except AttributeError:  # pragma: no cover
 
 
 def find_root(start: Path | None = None) -> Path:
-    """The project root: the nearest ancestor holding pyproject.toml (or the start dir)."""
+    """The project root: the nearest ancestor holding pyproject.toml; else, in a Rust
+    workspace, the nearest one whose Cargo.toml declares `[workspace]`; else the start dir."""
     here = (start or Path.cwd()).resolve()
     for candidate in (here, *here.parents):
         if (candidate / "pyproject.toml").is_file():
+            return candidate
+    for candidate in (here, *here.parents):
+        try:
+            manifest = (candidate / "Cargo.toml").read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if any(line.strip() == "[workspace]" for line in manifest.splitlines()):
             return candidate
     return here
 

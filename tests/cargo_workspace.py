@@ -161,7 +161,9 @@ NEVER_RUNS = {"FALSIFY-WS-033"}
 
 def contract_text(citations: list[tuple[str, str]] = CITATIONS) -> tuple[str, dict[str, int]]:
     lines = ['metadata:', '  version: "1.0.0"', '  description: "cargo workspace fixture"', '  references: ["pv tests"]',
-             'equations:', '  f:', '    formula: "f(x) = x"', 'falsification_tests:']
+             'equations:', '  f:', '    formula: "f(x) = x"',
+             'proof_obligations:', '  - {type: invariant, property: "f is the identity"}',  # a kernel states one
+             'falsification_tests:']
     where: dict[str, int] = {}
     for fid, test in citations:
         lines += [f"  - id: {fid}", "    rule: r", "    prediction: p"]

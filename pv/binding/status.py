@@ -14,6 +14,11 @@ status is the highest level its falsifiers support:
     DISCHARGED  FUNCTIONAL, every falsifier has killed an injected bug (or is a
                 labelled guard), and no mutant of the contract survived
 
+A declared lifecycle word (metadata.status) is mapped onto these levels by
+`pv.contracts.vocabulary.LIFECYCLE_LEVELS` (PARTIAL_ALGORITHM_LEVEL is PARTIAL, ACTIVE_RUNTIME
+is FUNCTIONAL, FULL_DISCHARGED is DISCHARGED, ...) and compared both ways: more than the
+evidence supports is a false claim, less is a stale one, an unknown word is reported.
+
 `pv lint` has bindings but no run: it asks whether the declared status *could* hold
 by treating BOUND as passing and every falsifier as a killer; `pv scoreboard` uses the
 recorded evidence. Both call `derive_contract_status`.
@@ -26,6 +31,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from pv.binding.resolve import Binding, BindingState, never_runs
+from pv.contracts.vocabulary import lifecycle_level
 
 
 class FalsifierStatus(str, Enum):
@@ -92,10 +98,34 @@ def optimistic(falsifiers: Sequence[FalsifierState]) -> list[FalsifierState]:
     ]
 
 
+def declared_level(declared: str) -> str | None:
+    """The level a declared lifecycle word claims (README, "Lifecycle words"), or None."""
+    return lifecycle_level(declared)
+
+
 def unsupported_claim(declared: str | None, derived: str) -> str | None:
-    """Why `declared` claims more than `derived` supports, or None when it does not."""
-    if declared is None or declared.upper() not in LEVELS:
+    """Why `declared` claims more than `derived` supports, or cannot be checked; None when it
+    claims no more. An unknown word is a finding, never a silent pass: a typo such as
+    DISCHARGD would otherwise switch the check off."""
+    if declared is None:
         return None
-    if LEVELS.index(declared.upper()) > LEVELS.index(derived):
-        return f"declares {declared.upper()} but the evidence supports only {derived}"
+    level = declared_level(declared)
+    if level is None:
+        return f"declares '{declared}', which is not a lifecycle word, so nothing checks it against the evidence ({derived})"
+    if LEVELS.index(level) > LEVELS.index(derived):
+        named = declared.upper() if declared.upper() == level else f"{declared} ({level})"
+        return f"declares {named} but the evidence supports only {derived}"
+    return None
+
+
+def agrees(declared: str | None, derived: str) -> bool:
+    """The declared word names exactly the derived level (no declaration agrees with anything)."""
+    return declared is None or declared_level(declared) == derived
+
+
+def underclaim(declared: str | None, derived: str) -> str | None:
+    """Why `declared` claims less than the evidence supports (stale, not false), or None."""
+    level = declared_level(declared) if declared is not None else None
+    if level is not None and LEVELS.index(level) < LEVELS.index(derived):
+        return f"declares {declared} ({level}), less than the evidence supports ({derived})"
     return None

@@ -31,8 +31,11 @@ def run(args: argparse.Namespace) -> int:
     plan = load_plan(args.paths or None)
     config = load_config(plan.root)
     result = audit(plan)
-    diagnostics = without_ignored(result.diagnostics, config)
-    summary = result.summary()
+    unread = [d for f in plan.unreadable for d in f.errors] + plan.problems  # listed, never dropped
+    diagnostics = without_ignored(unread + result.diagnostics, config)
+    summary = {"files": len(plan.contracts) + len(plan.unreadable), "unreadable": len(plan.unreadable),
+               "falsifiers_declared": sum(f.declared_falsifiers for f in (*plan.contracts, *plan.unreadable)),
+               **result.summary()}
     summary["errors"] = sum(d.severity is Severity.ERROR for d in diagnostics)
     summary["warnings"] = len(diagnostics) - summary["errors"]
     render(args.format, diagnostics, summary)

@@ -29,8 +29,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def run(args: argparse.Namespace) -> int:
     plan = load_plan(args.paths or None)
     report = coverage_report(trace_plan(plan))
+    report["denominator"] = plan.denominator()
+    report["unreadable"] = [f.unreadable_summary() for f in plan.unreadable]
     if args.format == "json":
         print(json.dumps(report, indent=2, ensure_ascii=False))
     else:
         sys.stdout.write(render_coverage_text(report))
-    return 0
+        for u in report["unreadable"]:
+            print(f"{u['path']}: UNREADABLE ({u['falsifiers_declared']} falsifiers declared, not counted): "
+                  + "; ".join(u["errors"]))
+        print(report["denominator"])
+    return 1 if report["unreadable"] or plan.problems else 0

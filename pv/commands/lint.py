@@ -89,17 +89,22 @@ def report(validation: ValidationResult, registries: Registries, config: Config,
     `index` holds every contract's ids when only some are linted (orphan markers are judged
     against all of them); `resolved` are bindings already resolved by the caller.
     """
-    diagnostics: list[Diagnostic] = [
-        d for f in validation.files if f.contract is None for d in f.diagnostics if d.severity is Severity.ERROR]
+    # Every file's validation errors, as the Rust lint's first gate: a contract that fails
+    # validation is listed with them (whether or not it could be read), never dropped.
+    diagnostics: list[Diagnostic] = [d for f in validation.files for d in f.errors]
     diagnostics += [d for d in validation.diagnostics if d.code == "PV-IO-001" and d.line == 0]
     known = {t.id for f in validation.contracts if f.contract for t in f.contract.falsification_tests}
     known |= {falsifier_id for summary in index or [] for falsifier_id, _ in summary.ids}
     result = lint(validation.files, registries, strict=strict_binding, known_ids=known, vacuity_guard=guard,
                   resolved=resolved)
     diagnostics = sorted(without_ignored(diagnostics + result.diagnostics, config), key=Diagnostic.sort_key)
+    unreadable = [f for f in validation.files if f.contract is None]
     summary = {
+        "files": len(validation.files),
         "contracts": len(validation.contracts),
+        "unreadable": len(unreadable),
         "falsifiers": result.declared,
+        "falsifiers_unread": sum(f.declared_falsifiers for f in unreadable),
         "bound": result.resolved,
         "pending": result.pending,
         "tests": registries.tests,

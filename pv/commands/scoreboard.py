@@ -34,11 +34,14 @@ def execute(plan: Plan, *, out: Path | None = None) -> int:
     out = out or plan.root / plan.config.reports
     for path in write_scoreboard(model, out):
         print(f"wrote {path}")
-    print(totals_line(model["totals"]))
+    for u in model["unreadable"]:
+        print(f"{u['path']}: UNREADABLE, {u['falsifiers_declared']} falsifiers not counted: {'; '.join(u['errors'])}")
+    print(totals_line(model))
     overclaims = [(c["stem"], claim) for c in model["contracts"] if (claim := unsupported_claim(c["declared"], c["derived"]))]
     for stem, claim in overclaims:  # a declared status the evidence does not support fails, as in pv status
         print(f"pv scoreboard: {stem} {claim}", file=sys.stderr)
-    return max(report_rejected("pv scoreboard", model), 1 if overclaims else 0)
+    rejected = report_rejected("pv scoreboard", model)
+    return max(rejected, 1 if overclaims or model["unreadable"] else 0)
 
 
 def report_rejected(prog: str, model: dict[str, Any]) -> int:

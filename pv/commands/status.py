@@ -35,4 +35,4 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render_status_text(report))
     rejected = report_rejected("pv status", report)
-    return 1 if any(c["overclaim"] for c in report["contracts"]) or rejected else 0
+    return 1 if report["unreadable"] or any(c["overclaim"] for c in report["contracts"]) or rejected else 0

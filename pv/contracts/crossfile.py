@@ -11,6 +11,7 @@ import difflib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from pathlib import Path
 
 from pv.diagnostics.diagnostic import Diagnostic
 from pv.contracts.loader import EXCERPT_CHARS, excerpt
@@ -83,8 +84,21 @@ def registry_findings(summaries: Iterable[ContractSummary]) -> Iterator[Diagnost
                 yield rule("PV-SCHEMA-009").at(s.path, s.position(position, ("falsification_tests", i, "id")),
                                                f"{excerpt(falsifier_id)} is also declared in {other.path}:{line}")
         for i, (stem, position) in enumerate(s.depends_on):
-            if stem not in stems:
+            if stem not in stems and not _beside(s.path, stem):
                 close = difflib.get_close_matches(stem, sorted(stems), n=1) if len(stem) <= EXCERPT_CHARS else []
                 hint = f"; did you mean '{close[0]}'?" if close else ""
                 yield rule("PV-SCHEMA-010").at(s.path, s.position(position, ("metadata", "depends_on", i)),
-                                               f"depends_on names '{excerpt(stem)}', which is not among the contracts given{hint}")
+                                               f"depends_on names '{excerpt(stem)}', which is neither among the contracts "
+                                               f"given nor beside this one{hint}")
+
+
+def _beside(path: str, stem: str) -> bool:
+    """A dependency not among the files given still exists when its file sits in the citing
+    contract's directory: `pv validate contracts/x.yaml` alone reads x's dependencies there."""
+    if not stem or "/" in stem or "\\" in stem or stem in (".", ".."):
+        return False
+    directory = Path(path).parent
+    try:
+        return any((directory / f"{stem}{suffix}").is_file() for suffix in (".yaml", ".yml"))
+    except (OSError, ValueError):
+        return False

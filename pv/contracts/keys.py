@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import AliasChoices, BaseModel
+from pydantic.fields import FieldInfo
 
 from pv.diagnostics.diagnostic import Diagnostic
 from pv.contracts.loader import Document, Path_, excerpt
@@ -23,11 +24,20 @@ from pv.diagnostics.suggest import closest_typo
 
 @cache
 def _children(model: type[BaseModel]) -> dict[str, tuple[str, type[BaseModel]] | None]:
-    """For each field, how to descend into it: ('model'|'list'|'dict', submodel) or None."""
+    """For each key the model reads (every spelling of every field), how to descend into
+    it: ('model'|'list'|'dict', submodel) or None."""
     result: dict[str, tuple[str, type[BaseModel]] | None] = {}
     for name, info in model.model_fields.items():
-        result[info.alias or name] = _descent(info.annotation)
+        for spelling in spellings(name, info):
+            result[spelling] = _descent(info.annotation)
     return result
+
+
+def spellings(name: str, info: FieldInfo) -> list[str]:
+    """Every key that fills field `name`: its name and each alias the Rust pv accepts."""
+    if isinstance(info.validation_alias, AliasChoices):
+        return [str(choice) for choice in info.validation_alias.choices]
+    return [info.alias or name]
 
 
 def _descent(annotation: Any) -> tuple[str, type[BaseModel]] | None:
@@ -58,7 +68,10 @@ def _walk(doc: Document, data: Any, model: type[BaseModel], at: Path_) -> Iterat
     known = _children(model)
     for key, value in data.items():
         if key not in known:
-            yield _unknown(doc, str(key), sorted(known), (*at, key), model.__name__)
+            if at:
+                yield _unknown(doc, str(key), sorted(known), (*at, key), model.__name__)
+            else:
+                yield _unknown_top_level(doc, str(key), [k for k in known if k not in PV_ONLY_TOP_LEVEL])
             continue
         descent = known[key]
         if descent is None:
@@ -75,6 +88,45 @@ def _walk(doc: Document, data: Any, model: type[BaseModel], at: Path_) -> Iterat
         elif kind == "dict" and isinstance(value, list):  # `equations` in its list-with-id form
             for i, item in enumerate(value):
                 yield from _walk(doc, item, sub, (*at, key, i))
+
+
+# pv's own top-level extensions: never the target of a near miss, so a 2026 key such as
+# `implementation:` (a plan section) is not mistaken for a slip of `implementations`.
+PV_ONLY_TOP_LEVEL = frozenset({"implementations"})
+
+
+def _key_forms(key: str) -> set[str]:
+    """A key case-folded without separators, and its `-s`/`-es` singulars: comparing these
+    sets makes `qa_gates` ~ `qa_gate` and `kani_harness` ~ `kani_harnesses` (the Rust pv's rule)."""
+    squashed = "".join(c.lower() for c in key if c.isascii() and c.isalnum())
+    forms = {squashed}
+    for suffix in ("es", "s"):
+        if squashed.endswith(suffix) and len(squashed) > len(suffix):
+            forms.add(squashed[: -len(suffix)])
+    return forms
+
+
+def near_miss_of(key: str, fields: list[str]) -> str | None:
+    """The block `key` is a case, separator or plural variant of (SCHEMA-019), if any."""
+    forms = _key_forms(key)
+    return next((f for f in sorted(fields) if _key_forms(f) & forms), None)
+
+
+def _unknown_top_level(doc: Document, key: str, fields: list[str]) -> Diagnostic:
+    """SCHEMA-018/019 as the Rust pv has them; a plain typo of a block is PV-SCHEMA-006; any
+    other key is a downstream block of the project's own (a warning, nothing checks it)."""
+    position, shown = doc.key_position((key,)), excerpt(key)
+    if key == "kind":
+        return rule("SCHEMA-018").at(doc.path, position,
+                                     "top-level `kind:` is not read: a contract's kind comes from `metadata.kind` "
+                                     "(kernel when absent); move it under metadata if it names a real kind, or delete it")
+    meant = near_miss_of(key, fields) or closest_typo(key, fields)
+    if meant is not None:
+        code = "SCHEMA-019" if near_miss_of(key, fields) else "PV-SCHEMA-006"
+        return rule(code).at(doc.path, position,
+                             f"unknown key '{shown}' at top level; did you mean '{meant}'? "
+                             "Everything under it would be invisible to every check", f"rename '{shown}' to '{meant}'")
+    return rule("PV-SCHEMA-005").at(doc.path, position, f"unknown key '{shown}' at top level (Contract does not define it)")
 
 
 def _unknown(doc: Document, key: str, known: list[str], at: Path_, where: str) -> Diagnostic:

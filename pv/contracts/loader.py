@@ -223,7 +223,7 @@ class _Builder:
             key = key if isinstance(key, (str, int)) and not isinstance(key, bool) else str(key)
             if key in result:
                 first = self.doc.key_positions[(*at, key)]
-                self.doc.diagnostics.append(rule("PV-YAML-002").at(
+                self.doc.diagnostics.append(rule("SCHEMA-020").at(
                     self.doc.path, self.pos(key_node),
                     f"duplicate key '{excerpt(key)}' (first defined at line {first[0]}); "
                     "YAML would silently keep only the last value"))

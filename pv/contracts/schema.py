@@ -1,18 +1,23 @@
-"""Pydantic models of the provable-contracts v1 contract format.
+"""Pydantic models of the provable-contracts contract format, as written in 2026.
 
-Field names, types and enums follow the Rust `provable-contracts` crate so that its
-contracts validate here unchanged. pv extensions (all optional) close known gaps of
-the format: `id` on proof obligations, `obligation`/`parameters`/`guard` on
-falsifiers, `preconditions` on equations, `status` in metadata and top-level
-`implementations` for contracts with several implementations of one kernel.
-Unknown keys are kept (`extra="allow"`) and reported as warnings by the validator.
+Field names, defaults, aliases and enums follow the Rust `pv` (crate
+`aprender-contracts`, `schema/types.rs`) so that its contracts validate here unchanged:
+every key it parses is a known key here, and every spelling it accepts (`statement`
+for `property`, `expected` for `prediction`, ...) is accepted. pv extensions (all
+optional) close known gaps of the format: `id` on proof obligations,
+`obligation`/`parameters`/`guard` on falsifiers, named `preconditions` on equations,
+`status` in metadata and top-level `implementations` for contracts with several
+implementations of one kernel. Unknown keys are kept (`extra="allow"`) and reported as
+warnings by the validator.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+
+from pv.contracts.vocabulary import KERNEL_KINDS, ContractKind
 
 
 class _Section(BaseModel):
@@ -22,9 +27,15 @@ class _Section(BaseModel):
 ObligationType = Literal[
     "invariant", "equivalence", "bound", "monotonicity", "idempotency", "linearity",
     "symmetry", "associativity", "conservation", "ordering", "completeness", "soundness",
+    "involution", "determinism", "roundtrip", "state_machine", "classification",
+    "independence", "termination", "safety", "liveness",
+    # design by contract (Meyer 1997)
+    "precondition", "postcondition", "frame", "loop_invariant", "loop_variant", "old_state",
+    "subcontract",
 ]
 KaniStrategy = Literal["exhaustive", "stub_float", "compositional", "bounded_int"]
 LeanStatus = Literal["proved", "sorry", "wip", "not-applicable"]
+EnforcementLevel = Literal["basic", "standard", "strict", "proven"]
 Scalar = str | int | float | bool
 
 
@@ -35,8 +46,15 @@ class Metadata(_Section):
     author: str | None = None
     references: list[str] = Field(default_factory=list, description="Citations; at least one.")
     depends_on: list[str] = Field(default_factory=list, description="Stems of contracts this one builds on.")
-    status: str | None = Field(default=None, description="Declared status: PROPOSED, PARTIAL, FUNCTIONAL, DISCHARGED.")
+    status: str | None = Field(default=None, description="Declared lifecycle word: PROPOSED, PARTIAL_ALGORITHM_LEVEL, FUNCTIONAL, DISCHARGED, ...")
     changelog: list[Any] | None = None
+    registry: bool = Field(default=False, description="Legacy flag: a kernel-kind contract with it is a registry.")
+    kind: ContractKind | None = Field(default=None, description="What the contract describes; kernel when absent.")
+    enforcement_level: EnforcementLevel | None = None
+    locked_level: str | None = None
+    competitor: str | None = None
+    demand_score: int | None = None
+    intake_status: Literal["missing", "partial", "supported", "unclear"] | None = None
 
 
 class Clause(NamedTuple):
@@ -92,21 +110,32 @@ class LeanProof(_Section):
 
 
 class ProofObligation(_Section):
-    id: str | None = Field(default=None, description="pv extension: citable id, e.g. RN-INV-001.")
-    type: ObligationType
-    property: str
-    formal: str | None = None
+    id: str | None = Field(default=None, description="Citable id, e.g. RN-INV-001.")
+    type: ObligationType = "invariant"
+    property: str = Field(default="", validation_alias=AliasChoices("property", "statement"))
+    formal: str | None = Field(default=None, validation_alias=AliasChoices("formal", "verification"))
     tolerance: float | None = None
     applies_to: str | None = Field(default=None, description="all, scalar, simd, converter or another word.")
     lean: LeanProof | None = None
+    requires: str | None = Field(default=None, description="Postcondition only: the precondition obligation it needs.")
+    applies_to_phase: str | None = Field(default=None, description="Loop invariant/variant only: a kernel phase.")
+    parent_contract: str | None = Field(default=None, description="Subcontract only: the contract it refines.")
+    na_reason: str | None = None
+    na_owner: str | None = None
 
 
 class FalsificationTest(_Section):
     id: str = Field(description="FALSIFY-<PREFIX>-<NNN>, unique across all contracts.")
-    rule: str
-    prediction: str
-    test: str | None = Field(default=None, description="pytest node id, or LIVE-PENDING: <reason>.")
-    if_fails: str = ""
+    rule: str = Field(default="", validation_alias=AliasChoices("rule", "description"))
+    prediction: str = Field(default="", validation_alias=AliasChoices("prediction", "expected"))
+    test: str | None = Field(default=None, validation_alias=AliasChoices("test", "command"),
+                             description="pytest node id, or LIVE-PENDING: <reason>.")
+    test_harness: str | None = Field(default=None, description="How to run it, in the harness spelling.")
+    name: str | None = Field(default=None, description="The bare test name, when `test` does not say it.")
+    if_fails: str = Field(default="", validation_alias=AliasChoices("if_fails", "fails_if"))
+    status: str | None = Field(default=None, description="Declared lifecycle word of this falsifier.")
+    binds_to: str | None = Field(default=None, description="The equation this falsifier tests.")
+    algorithm_evidence: dict[str, Any] | list[Any] | None = None
     obligation: str | None = Field(default=None, description="pv extension: id of the obligation it tests.")
     parameters: dict[str, Scalar | list[Scalar]] = Field(
         default_factory=dict,
@@ -126,11 +155,12 @@ class KaniHarness(_Section):
     strategy: KaniStrategy | None = None
     solver: str | None = None
     harness: str | None = None
+    actually_verified: bool | None = None
 
 
 class QaGate(_Section):
-    id: str
-    name: str
+    id: str = ""
+    name: str = ""
     description: str | None = None
     checks: list[str] = Field(default_factory=list)
     pass_criteria: str | None = None
@@ -163,6 +193,30 @@ class VerificationSummary(_Section):
     l4_not_applicable: int = 0
 
 
+class TypeInvariant(_Section):
+    name: str
+    type: str
+    predicate: str
+    description: str | None = None
+
+
+class Beat(_Section):
+    """A beat-benchmark's pinned baseline (`metadata.kind: beat-benchmark`)."""
+
+    pillar: int | None = None
+    incumbent: str = ""
+    incumbent_pinned: str | None = None
+    canonical_task: str | None = None
+    metric: str = ""
+    direction: str = ""
+    baseline_value: float | None = None
+    baseline_floor: float | None = None
+    beat_threshold: float | None = None
+    baseline_sourced_date: str | None = None
+    approved_compute: str | None = None
+    ci_gate_name: str = ""
+
+
 class Contract(_Section):
     """One kernel contract: the math, what must hold, and what could prove it wrong."""
 
@@ -170,7 +224,8 @@ class Contract(_Section):
 
     metadata: Metadata
     equations: dict[str, Equation] = Field(
-        description="name -> equation; also written as a list of entries with `id`.")
+        default_factory=dict,
+        description="name -> equation; also written as a list of entries with `id`. Required on kernel kinds.")
     proof_obligations: list[ProofObligation] = Field(default_factory=list)
     kernel_structure: KernelStructure | None = None
     simd_dispatch: dict[str, dict[str, str]] = Field(default_factory=dict)
@@ -179,6 +234,13 @@ class Contract(_Section):
     kani_harnesses: list[KaniHarness] = Field(default_factory=list)
     qa_gate: QaGate | None = None
     verification_summary: VerificationSummary | None = None
+    type_invariants: list[TypeInvariant] = Field(default_factory=list)
+    coq_spec: dict[str, Any] | None = None
+    beat: Beat | None = None
+    parity: Any = None
+    stories: list[Any] = Field(default_factory=list)
+    falsification: Any = Field(default=None, description="Legacy block: kept and reported, never run.")
+    falsification_conditions: Any = Field(default=None, description="Legacy block: kept and reported, never run.")
     implementations: dict[str, str] = Field(
         default_factory=dict,
         description="pv extension: name -> 'module:function' of each implementation of the kernel.",
@@ -201,6 +263,19 @@ class Contract(_Section):
                 raise ValueError(f"two equations are named '{name}' (entry {i} repeats an earlier id)")
             named[name] = entry
         return named
+
+
+    @property
+    def effective_kind(self) -> str:
+        """The effective kind: `metadata.kind`, kernel when absent, registry when a
+        kernel-kind contract carries the legacy `registry: true` (as the Rust pv reads it)."""
+        declared = self.metadata.kind or "kernel"
+        return "registry" if self.metadata.registry and declared == "kernel" else declared
+
+    @property
+    def requires_proofs(self) -> bool:
+        """Held to the kernel rules: equations, qa_gate and PROVABILITY-001."""
+        return self.effective_kind in KERNEL_KINDS
 
 
 def equation_name(entry: Any, index: int) -> str:

@@ -21,13 +21,15 @@ from pv.contracts.parse_cache import ParseCache
 from pv.contracts.crossfile import registry_findings, summarize
 from pv.contracts.model import ContractFile
 from pv.contracts.numbers import number_findings
+from pv.contracts.format2026 import ASCII_ID, format_rules
 from pv.contracts.schema import Contract, equation_keys
 
 SEMVER = re.compile(
     r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
     r"(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?"
 )
-FALSIFIER_ID = re.compile(r"FALSIFY-[A-Z0-9]+(?:-[A-Z0-9]+)*-\d{3,}")
+# [0-9], not \d: \d matches every Unicode digit (٠, ０), and ids are ASCII.
+FALSIFIER_ID = re.compile(r"FALSIFY-[A-Z0-9]+(?:-[A-Z0-9]+)*-[0-9]{3,}")
 CONTRACT_SUFFIXES = (".yaml", ".yml")
 
 
@@ -133,26 +135,30 @@ def _contract_rules(doc: Document, contract: Contract) -> Iterator[Diagnostic]:
     elif not SEMVER.fullmatch(meta.version):
         yield rule("PV-SCHEMA-007").at(p, at(("metadata", "version")),
                                        f"metadata.version '{excerpt(meta.version)}' is not semver (MAJOR.MINOR.PATCH)")
-    if not contract.equations:
-        yield rule("SCHEMA-003").at(p, at(("equations",)), "equations must contain at least one equation")
+    kernel = contract.requires_proofs  # other kinds are checked only for what they contain
+    default = " (no metadata.kind: judged a kernel by default)" if doc.data["metadata"].get("kind") is None else ""
+    if kernel and not contract.equations:
+        yield rule("SCHEMA-003").at(p, at(("equations",)), f"equations must contain at least one equation{default}")
     keys = equation_keys(doc.data.get("equations"))
     for name, equation in contract.equations.items():
-        if not equation.formula.strip():
+        if kernel and not equation.formula.strip():
             yield rule("SCHEMA-004").at(p, at(("equations", keys.get(name, name), "formula")),
                                         f"equations.{excerpt(name)}.formula must not be empty")
     yield from _obligation_rules(doc, contract)
     yield from _falsifier_rules(doc, contract)
     yield from number_findings(doc)
     yield from _kani_rules(doc, contract)
+    yield from format_rules(doc, contract)
     if contract.qa_gate is None:
-        yield rule("SCHEMA-013").at(p, (1, 1), "no qa_gate defined")
+        if kernel:
+            yield rule("SCHEMA-013").at(p, (1, 1), f"no qa_gate defined{default}")
     else:
         declared = {t.id for t in contract.falsification_tests}
         for i, check in enumerate(contract.qa_gate.checks):
             if FALSIFIER_ID.fullmatch(check) and check not in declared:
                 yield rule("PV-SCHEMA-013").at(p, at(("qa_gate", "checks", i)),
                                                f"qa_gate.checks names {excerpt(check)}, which this contract does not declare")
-    if contract.equations and not contract.proof_obligations:
+    if kernel and contract.equations and not contract.proof_obligations:
         yield rule("AUDIT-003").at(p, at(("equations",)), "equations defined but no proof obligations")
 
 
@@ -182,7 +188,7 @@ def _obligation_ids(contract: Contract) -> set[str]:
 
 def _falsifier_rules(doc: Document, contract: Contract) -> Iterator[Diagnostic]:
     p, at = doc.path, doc.position
-    if not contract.falsification_tests:
+    if contract.requires_proofs and not contract.falsification_tests:
         yield rule("AUDIT-001").at(p, (1, 1), "no falsification tests: the contract is not falsifiable")
     seen: set[str] = set()
     obligations = _obligation_ids(contract)
@@ -191,9 +197,9 @@ def _falsifier_rules(doc: Document, contract: Contract) -> Iterator[Diagnostic]:
         if test.id in seen:
             yield rule("SCHEMA-007").at(p, at((*where, "id")), f"duplicate falsification test id {excerpt(test.id)}")
         seen.add(test.id)
-        if not FALSIFIER_ID.fullmatch(test.id):
+        if not FALSIFIER_ID.fullmatch(test.id) and ASCII_ID.fullmatch(test.id):  # non-ASCII: PV-SCHEMA-016
             yield rule("PV-SCHEMA-008").at(p, at((*where, "id")),
-                                           f"falsifier id '{excerpt(test.id)}' does not match FALSIFY-<PREFIX>-<NNN>")
+                                           f"falsifier id '{excerpt(test.id)}' does not follow the FALSIFY-<PREFIX>-<NNN> style")
         if not test.prediction.strip():
             yield rule("SCHEMA-008").at(p, at((*where, "prediction")), f"{excerpt(test.id)}: prediction must not be empty")
         if not test.if_fails.strip():
@@ -208,6 +214,8 @@ def _kani_rules(doc: Document, contract: Contract) -> Iterator[Diagnostic]:
     p, at = doc.path, doc.position
     seen: set[str] = set()
     obligations = _obligation_ids(contract)
+    # A harness may name its obligation by id, by property text or by equation (2026 usage).
+    citable = obligations | {ob.property for ob in contract.proof_obligations} | set(contract.equations)
     for i, harness in enumerate(contract.kani_harnesses):
         where = ("kani_harnesses", i)
         if harness.id in seen:
@@ -216,7 +224,7 @@ def _kani_rules(doc: Document, contract: Contract) -> Iterator[Diagnostic]:
         if not harness.obligation.strip():
             yield rule("SCHEMA-011").at(p, at((*where, "obligation")), f"{excerpt(harness.id)}: obligation must not be empty")
             yield rule("AUDIT-002").at(p, at((*where, "obligation")), f"Kani harness {excerpt(harness.id)} has an empty obligation reference")
-        elif obligations and harness.obligation not in obligations:
+        elif obligations and harness.obligation not in citable:
             yield rule("PV-SCHEMA-011").at(p, at((*where, "obligation")),
                                            f"{excerpt(harness.id)} cites obligation {excerpt(harness.obligation)}, which no proof obligation declares")
         if harness.bound is None:

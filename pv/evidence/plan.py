@@ -20,6 +20,7 @@ from pv.contracts.model import ContractFile
 from pv.contracts.parse_cache import ParseCache
 from pv.contracts.validate import ValidationResult, validate_paths
 from pv.project import default_contract_paths, find_root
+from pv.diagnostics.diagnostic import Diagnostic
 
 
 @dataclass
@@ -50,6 +51,25 @@ class Plan:
     def registry(self) -> Registry:
         """pytest's registry."""
         return self.registries.pytest
+
+    @property
+    def unreadable(self) -> list[ContractFile]:
+        """Files given that are not contracts pv could read: every report lists them with their
+        errors and counts what they declare, so a broken file never vanishes from a total."""
+        return [f for f in self.validation.files if f.contract is None]
+
+    @property
+    def problems(self) -> list[Diagnostic]:
+        """Paths given that could not be read at all (no such file, an empty directory)."""
+        return [d for d in self.validation.diagnostics if d.code == "PV-IO-001" and d.line == 0]
+
+    def denominator(self) -> str:
+        """"133 falsifiers in 20 files (19 contracts read, 1 unreadable)": the words every
+        summary starts from."""
+        files = len(self.contracts) + len(self.unreadable)
+        declared = sum(f.declared_falsifiers for f in (*self.contracts, *self.unreadable))
+        unread = f", {len(self.unreadable)} unreadable" if self.unreadable else ""
+        return f"{declared} falsifiers in {files} files ({len(self.contracts)} contracts read{unread})"
 
     def nodeids(self, contract: str | None = None) -> list[str]:
         """The pytest node ids to run (cargo and meta falsifiers run elsewhere: `other_falsifiers`)."""

@@ -12,7 +12,7 @@ from typing import Any
 
 from pv.evidence.plan import Plan
 from pv.reports.scoreboard import build_model, totals_line
-from pv.binding.status import unsupported_claim
+from pv.binding.status import underclaim, unsupported_claim
 
 
 def status_report(plan: Plan) -> dict[str, Any]:
@@ -34,14 +34,16 @@ def status_report(plan: Plan) -> dict[str, Any]:
                 {"id": ob.id, "type": ob.type, "property": ob.property, "falsifiers": citing.get(ob.id, []) if ob.id else []}
                 for ob in contract.proof_obligations],
             "overclaim": unsupported_claim(row["declared"], row["derived"]),
+            "underclaim": underclaim(row["declared"], row["derived"]),
         })
-    return {"evidence": model["evidence"], "totals": model["totals"], "contracts": contracts}
+    return {"evidence": model["evidence"], "totals": model["totals"], "denominator": model["denominator"],
+            "contracts": contracts, "unreadable": model["unreadable"]}
 
 
 def render_status_text(report: dict[str, Any]) -> str:
     lines: list[str] = []
     for c in report["contracts"]:
-        verdict = "agrees" if c["agrees"] else (c["overclaim"] or "declares less than the evidence supports")
+        verdict = "agrees" if c["agrees"] else (c["overclaim"] or c["underclaim"] or "disagrees")
         lines.append(f"{c['stem']} {c['version']} ({c['path']})")
         lines.append(f"  status: declared {c['declared'] or '-'}, derived {c['derived']}: {verdict}")
         lines.append(f"  equations: {', '.join(e['name'] for e in c['equations'])}")
@@ -57,8 +59,12 @@ def render_status_text(report: dict[str, Any]) -> str:
             if fz["status"] in ("STALE", "DUPLICATE"):
                 lines.append(f"      {fz['message']}")
         lines.append("")
+    for u in report["unreadable"]:
+        lines.append(f"{u['path']}: UNREADABLE ({u['falsifiers_declared']} falsifiers declared, not counted below)")
+        lines.extend(f"  {error}" for error in u["errors"])
+        lines.append("")
     t = report["totals"]
     evidence = report["evidence"]["falsify"]
     source = f"evidence {evidence['file']}" if evidence else "no recorded run (statuses from bindings)"
-    lines.append(f"{totals_line(t)}; {source}")
+    lines.append(f"{totals_line(report)}; {source}")
     return "\n".join(lines) + "\n"

@@ -27,6 +27,7 @@ class DependencyGraph:
     cycles: list[list[str]] = field(default_factory=list)
     order: list[str] = field(default_factory=list)  # dependencies first; empty when there is a cycle
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    unreadable: list[ContractFile] = field(default_factory=list)  # given, but not readable contracts
 
     @property
     def unknown(self) -> list[str]:
@@ -90,6 +91,10 @@ def build_graph(files: Sequence[ContractFile]) -> DependencyGraph:
     edges = {stem: list(f.contract.metadata.depends_on) for stem, f in by_stem.items() if f.contract is not None}
     graph = DependencyGraph(files=by_stem, edges=edges)
     graph.diagnostics.extend(d for d in check_registry(contracts) if d.code == "PV-SCHEMA-010")
+    # A file that is not a readable contract is still a node someone meant: its errors are
+    # reported here, so it never silently drops out of the graph.
+    graph.unreadable = [f for f in files if f.contract is None]
+    graph.diagnostics.extend(d for f in graph.unreadable for d in f.errors)
     graph.cycles = _find_cycles(edges)
     for cycle in graph.cycles:
         first = by_stem[cycle[0]]
@@ -111,6 +116,7 @@ def graph_as_dict(graph: DependencyGraph) -> dict[str, Any]:
         "edges": [{"from": stem, "to": dep, "known": dep in graph.files}
                   for stem in sorted(graph.edges) for dep in graph.edges[stem]],
         "unknown": graph.unknown,
+        "unreadable": [f.path for f in graph.unreadable],
         "cycles": graph.cycles,
         "order": graph.order,
         "diagnostics": [d.as_dict() for d in graph.diagnostics],
@@ -130,7 +136,7 @@ def render_text(graph: DependencyGraph) -> str:
     for cycle in graph.cycles:
         lines.append(f"cycle: {' -> '.join([*cycle, cycle[0]])}")
     edges = sum(len(d) for d in graph.edges.values())
-    lines.append(f"{len(graph.files)} contracts, {edges} dependencies, {len(graph.unknown)} unknown, "
+    lines.append(f"{len(graph.files) + len(graph.unreadable)} files, {len(graph.files)} contracts, {len(graph.unreadable)} unreadable, {edges} dependencies, {len(graph.unknown)} unknown, "
                  f"{len(graph.cycles)} cycles")
     return "\n".join(lines) + "\n"
 

@@ -20,7 +20,7 @@ from pv.binding.resolve import BindingState
 from pv.evidence.fingerprint import changed
 from pv.evidence.store import MUTATION_PREFIX, RUN_PREFIX, EvidenceFile, history
 from pv.evidence.plan import Plan
-from pv.binding.status import OUTCOME_STATUS, FalsifierState, FalsifierStatus, derive_contract_status, falsifier_status
+from pv.binding.status import OUTCOME_STATUS, FalsifierState, FalsifierStatus, agrees, derive_contract_status, falsifier_status
 
 STATUS_ORDER = [s.value for s in FalsifierStatus]
 
@@ -124,7 +124,7 @@ def build_model(plan: Plan) -> dict[str, Any]:
             "stem": f.stem, "path": f.path, "version": f.contract.metadata.version,
             "description": f.contract.metadata.description,
             "declared": declared, "derived": derived,
-            "agrees": declared is None or declared.upper() == derived,
+            "agrees": agrees(declared, derived),
             "by_status": {s: sum(r["status"] == s for r in rows) for s in STATUS_ORDER if any(r["status"] == s for r in rows)},
             "obligations": len(obligation_ids),
             "obligations_cited": sum(1 for o in obligation_ids if o in cited),
@@ -147,7 +147,11 @@ def build_model(plan: Plan) -> dict[str, Any]:
             "rejected": [{"file": _shown(r.path, plan.root), "reason": r.reason}
                          for r in (*rejected_runs, *rejected_mutations)],
         },
+        "denominator": plan.denominator(),
         "totals": {
+            "files": len(contracts) + len(plan.unreadable),
+            "unreadable": len(plan.unreadable),
+            "falsifiers_declared": len(all_falsifiers) + sum(f.declared_falsifiers for f in plan.unreadable),
             "contracts": len(contracts),
             "falsifiers": len(all_falsifiers),
             **{s.lower(): sum(r["status"] == s for r in all_falsifiers) for s in STATUS_ORDER},
@@ -160,6 +164,9 @@ def build_model(plan: Plan) -> dict[str, Any]:
             "newly_passing": sorted(f for f, s in now.items() if s == "PASS" and before.get(f) in ("FAIL", "ERROR")),
         },
         "contracts": contracts,
+        "unreadable": [f.unreadable_summary() for f in plan.unreadable]
+                      + [{"path": d.path, "stem": None, "falsifiers_declared": 0, "errors": [f"{d.code} {d.message}"]}
+                         for d in plan.problems],
         "mutants": mutants,
     }
 
@@ -168,19 +175,27 @@ def build_model(plan: Plan) -> dict[str, Any]:
 _TOTALS_ORDER = ("PASS", "FAIL", "ERROR", "SKIPPED", "STALE", "DUPLICATE", "BOUND", "UNBOUND", "PENDING")
 
 
-def totals_line(t: dict[str, Any]) -> str:
-    """The one summary of a model's totals, every status named: scoreboard, Markdown and status print it."""
+def totals_line(model: dict[str, Any]) -> str:
+    """The one summary of a model's totals, every status named, from the denominator of every
+    file given: the scoreboard, its Markdown and `pv status` print it."""
+    t = model["totals"]
     counts = ", ".join(f"{t[s.lower()]} {s}" + (" (not run)" if s == "BOUND" else "") for s in _TOTALS_ORDER)
-    return (f"{t['contracts']} contracts, {t['falsifiers']} falsifiers: {counts}; "
-            f"{t['mutants_killed']} of {t['mutants']} mutants killed")
+    read = f"; of the {t['falsifiers']} read" if model["unreadable"] else ""
+    return f"{model['denominator']}{read}: {counts}; {t['mutants_killed']} of {t['mutants']} mutants killed"
 
 
 def render_markdown(model: dict[str, Any]) -> str:
     t = model["totals"]
     lines = [
         "# Falsifier scoreboard", "",
-        totals_line(t) + ".", "",
+        totals_line(model) + ".", "",
     ]
+    lines += [f"Of {model['denominator']}:", ""] if model["unreadable"] else []
+    for u in model["unreadable"]:
+        lines.append(f"- UNREADABLE `{_md(u['path'])}` ({u['falsifiers_declared']} falsifiers declared, not counted above): "
+                     + _md("; ".join(u["errors"]) or "no contract"))
+    if model["unreadable"]:
+        lines.append("")
     changes = model["changes"]
     if changes["newly_failing"] or changes["newly_passing"]:
         lines += [f"Newly failing: {', '.join(changes['newly_failing']) or 'none'}. "

@@ -116,7 +116,30 @@ def test_a_pure_rust_workspace_needs_no_python_configuration(cargo_workspace: tu
     shutil.copytree(root, rust_only, ignore=shutil.ignore_patterns("target", ".pv-cache", "pyproject.toml", "falsifiers"))
     text, _ = contract_text([c for c in CITATIONS if c[0] in ("FALSIFY-WS-010", "FALSIFY-WS-011")])
     (rust_only / "contracts" / "ws-v1.yaml").write_text(text, encoding="utf-8")
-    done = pv(rust_only, "lint", "--strict-test-binding", "--format", "json")
+    # run from inside a crate, as a Rust developer would: the root is the workspace's
+    done = pv(rust_only / "crates" / "beta", "lint", "--strict-test-binding", "--format", "json")
     assert done.returncode == 0, done.stdout + done.stderr
     summary = json.loads(done.stdout)["summary"]
     assert summary["bound"] == 2 and summary["tests"] == 12  # no citation asks for a feature build
+
+
+def test_renaming_a_real_rust_test_adds_exactly_one_finding(report: dict[str, Any],
+                                                             cargo_workspace: tuple[Path, dict[str, int]]) -> None:
+    """The gate is falsifiable itself: rename the test one citation names, and that citation,
+    and nothing else, becomes dangling (a cached registry must not hide the rename)."""
+    root, where = cargo_workspace
+    source = root / "crates" / "beta" / "src" / "lib.rs"
+    original = source.read_text(encoding="utf-8")
+    try:
+        # `beta_ok_x` would still be selected: cargo's filter is a substring
+        source.write_text(original.replace("fn beta_ok()", "fn beta_fine()"), encoding="utf-8")
+        done = pv(root, "lint", "--strict-test-binding", "--format", "json")
+        after = json.loads(done.stdout)
+    finally:
+        source.write_text(original, encoding="utf-8")
+
+    def keyed(r: dict[str, Any]) -> set[tuple[str, int, str]]:
+        return {(d["path"], d["line"], d["code"]) for d in r["diagnostics"] if d["code"] != "PV-VER-009"}
+
+    assert keyed(after) - keyed(report) == {("contracts/ws-v1.yaml", where["FALSIFY-WS-011"], "PV-VER-002")}
+    assert keyed(report) - keyed(after) == set()

@@ -37,7 +37,7 @@ def test_json_summary(pv: PV, toy_project: Path, monkeypatch: pytest.MonkeyPatch
     code, out, _ = pv("audit", "--format", "json")
     report = json.loads(out)
     assert code == 1
-    assert report["summary"] == {"contracts": 1, "obligations": 2, "obligations_covered": 1, "falsifiers": 3,
+    assert report["summary"] == {"files": 1, "unreadable": 0, "falsifiers_declared": 3, "contracts": 1, "obligations": 2, "obligations_covered": 1, "falsifiers": 3,
                                  "falsifiers_bound": 1, "errors": 2, "warnings": 2}
     assert sorted(d["code"] for d in report["diagnostics"]) == ["PV-AUDIT-001", "PV-AUDIT-003", "PV-AUDIT-004", "PV-VER-003"]
 

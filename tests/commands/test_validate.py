@@ -32,7 +32,7 @@ def test_error_exits_1_with_path_line_col_code(write_contract, capsys) -> None:
     path = write_contract(VALID_CONTRACT.replace('  author: "pv tests"\n', '  author: "a"\n  author: "b"\n'))
     code, out, _ = run_pv(capsys, "validate", str(path))
     assert code == 1
-    assert out.splitlines()[0].startswith(f"{path}:5:3: PV-YAML-002 duplicate key 'author'")
+    assert out.splitlines()[0].startswith(f"{path}:5:3: SCHEMA-020 duplicate key 'author'")
 
 
 def test_warning_exits_0_unless_strict(write_contract, capsys) -> None:

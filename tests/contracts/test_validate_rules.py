@@ -38,7 +38,7 @@ CASES = {
     "SCHEMA-011": (("obligation: ID-INV-001\n    bound", 'obligation: ""\n    bound'), ("SCHEMA-011", 30, 17)),
     "SCHEMA-012": (("    bound: 8\n", ""), ("SCHEMA-012", 29, 5)),
     "SCHEMA-013": (('qa_gate:\n  id: F-ID-001\n  name: "Identity"\n  checks: ["FALSIFY-ID-001"]\n', ""), ("SCHEMA-013", 1, 1)),
-    "PV-SCHEMA-002": (('    rule: "Identity"\n', ""), ("PV-SCHEMA-002", 22, 5)),
+    "PV-SCHEMA-002": (("  - id: FALSIFY-ID-001\n    rule:", "  - rule:"), ("PV-SCHEMA-002", 22, 5)),
     "PV-SCHEMA-003": (("bound: 8", "bound: eight"), ("PV-SCHEMA-003", 31, 12)),
     "PV-SCHEMA-004": (("type: invariant", "type: invariants"), ("PV-SCHEMA-004", 16, 11)),
     "PV-SCHEMA-005": (("qa_gate:", "future_section: 1\nqa_gate:"), ("PV-SCHEMA-005", 33, 1)),
@@ -48,7 +48,7 @@ CASES = {
     "PV-SCHEMA-011": (("obligation: ID-INV-001\n    bound", "obligation: ID-INV-009\n    bound"), ("PV-SCHEMA-011", 30, 17)),
     "PV-SCHEMA-013": (('checks: ["FALSIFY-ID-001"]', 'checks: ["FALSIFY-ID-002"]'), ("PV-SCHEMA-013", 36, 12)),
     "PV-YAML-001": (("  author:", " author:"), ("PV-YAML-001", 4, 2)),
-    "PV-YAML-002": (('  author: "pv tests"\n', '  author: "pv tests"\n  author: "again"\n'), ("PV-YAML-002", 5, 3)),
+    "SCHEMA-020": (('  author: "pv tests"\n', '  author: "pv tests"\n  author: "again"\n'), ("SCHEMA-020", 5, 3)),
     "PV-YAML-003": (('author: "pv tests"', "author: !!python/object/apply:os.system [echo]"), ("PV-YAML-003", 4, 11)),
 }
 
@@ -134,3 +134,14 @@ def test_clean_contracts_are_parsed_once() -> None:
     result = validate_paths([REPO / "contracts"])
     assert result.files and not result.diagnostics
     assert all(f.doc._positions is None for f in result.files)  # noqa: SLF001 - the laziness is the point
+
+
+def test_a_single_file_reads_its_dependencies_beside_it(tmp_path: Path, write_contract) -> None:
+    """`pv validate contracts/x.yaml` as its users run it: x depends on y, which sits in the
+    same directory but was not given. Found there, no finding; a stem found nowhere is one."""
+    write_contract(VALID_CONTRACT.replace("FALSIFY-ID-001", "FALSIFY-BASE-001"), name="base-v1.yaml")
+    depends = VALID_CONTRACT.replace('  references:\n', '  depends_on: [base-v1]\n  references:\n')
+    alone = write_contract(depends)
+    assert [d.code for d in validate_paths([alone]).diagnostics] == []
+    missing = write_contract(depends.replace("[base-v1]", "[nowhere-v1]"))
+    assert [d.code for d in validate_paths([missing]).diagnostics] == ["PV-SCHEMA-010"]

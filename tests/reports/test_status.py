@@ -42,7 +42,27 @@ def test_lint_view_lets_bound_falsifiers_support_any_claim_but_not_unbound_ones(
     ("PARTIAL", "FUNCTIONAL", False),
     ("functional", "FUNCTIONAL", False),
     (None, "PROPOSED", False),
-    ("EXPERIMENTAL", "PROPOSED", False),  # not a level pv knows: no claim to check
+    ("DISCHARGD", "PROPOSED", True),  # a typo is reported, never a silent pass
+    ("EXPERIMENTAL", "DISCHARGED", True),
+    ("PARTIAL_ALGORITHM_LEVEL", "PARTIAL", False),
+    ("PARTIAL_ALGORITHM_LEVEL", "PROPOSED", True),
+    ("ACTIVE", "PARTIAL", True),  # ACTIVE claims FUNCTIONAL: more than PARTIAL, never "less"
+    ("ACTIVE_RUNTIME", "FUNCTIONAL", False),
+    ("FULL_DISCHARGED", "FUNCTIONAL", True),
+    ("PROPOSED", "FUNCTIONAL", False),  # claiming less is stale, not false
 ])
 def test_unsupported_claim(declared: str | None, derived: str, finding: bool) -> None:
     assert (unsupported_claim(declared, derived) is not None) is finding
+
+
+@pytest.mark.parametrize(("declared", "derived", "agreement", "under"), [
+    ("ACTIVE", "FUNCTIONAL", True, False),
+    ("PARTIAL_ALGORITHM_LEVEL", "PARTIAL", True, False),
+    ("PROPOSED", "FUNCTIONAL", False, True),
+    ("DISCHARGD", "DISCHARGED", False, False),
+    (None, "PARTIAL", True, False),
+])
+def test_lifecycle_words_compare_both_ways(declared: str | None, derived: str, agreement: bool, under: bool) -> None:
+    from pv.binding.status import agrees, underclaim
+    assert agrees(declared, derived) is agreement
+    assert (underclaim(declared, derived) is not None) is under
