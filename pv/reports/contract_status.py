@@ -63,7 +63,6 @@ def render_status_text(report: dict[str, Any]) -> str:
         lines.append(f"{u['path']}: UNREADABLE ({u['falsifiers_declared']} falsifiers declared, not counted below)")
         lines.extend(f"  {error}" for error in u["errors"])
         lines.append("")
-    t = report["totals"]
     evidence = report["evidence"]["falsify"]
     source = f"evidence {evidence['file']}" if evidence else "no recorded run (statuses from bindings)"
     lines.append(f"{totals_line(report)}; {source}")

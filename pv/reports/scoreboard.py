@@ -185,7 +185,6 @@ def totals_line(model: dict[str, Any]) -> str:
 
 
 def render_markdown(model: dict[str, Any]) -> str:
-    t = model["totals"]
     lines = [
         "# Falsifier scoreboard", "",
         totals_line(model) + ".", "",
