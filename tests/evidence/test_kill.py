@@ -112,7 +112,9 @@ def test_thirty_kills_leave_everything_readable_and_the_next_run_correct(tmp_pat
     assert mutate.returncode == 1 and "SURVIVED mean-tiny-bias" in mutate.stdout  # as on a clean project
     board = subprocess.run([sys.executable, "-m", "pv.cli", "scoreboard"], cwd=project, env=env,
                            capture_output=True, text=True)
-    assert board.returncode == 0, board.stdout + board.stderr
+    # written and red, as on a clean project: the survivor leaves the declared DISCHARGED unsupported
+    assert board.returncode == 1 and "declares DISCHARGED but the evidence supports only FUNCTIONAL" in board.stderr, \
+        board.stdout + board.stderr
     reports = project / "reports"
     assert len(report_ids(reports)) == 1 and not (reports / ".scoreboard.commit").exists()
     totals = strict(reports / "scoreboard.json")["totals"]  # type: ignore[index]

@@ -83,3 +83,17 @@ def test_check_close_never_passes_minus_infinity(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "falsifiers/test_probe.py"],
                           cwd=project, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_negative_excess_below_a_slack_is_valid_evidence(tmp_path: Path) -> None:
+    """FALSIFY-RN-003 observes |RMS - 1| minus a slack, below zero while it holds: its
+    evidence must be read back, not rejected (the README's main command failed on it)."""
+    project = copy_project(tmp_path)
+    tests = project / "falsifiers" / "test_toy.py"
+    text = tests.read_text(encoding="utf-8").replace(
+        "    TM_001.check_close(max(min(xs) - m, m - max(xs), 0.0))", "    TM_001.check_close(max(min(xs) - m, m - max(xs)) - 1e-3)")
+    tests.write_text(text, encoding="utf-8")
+    done = run_pv(project, "falsify", "--profile", "fast", "--seed", "1")
+    assert done.returncode == 0, done.stdout + done.stderr
+    board = run_pv(project, "status", "--format", "json")
+    assert "ignored" not in board.stderr and '"status": "PASS"' in board.stdout, board.stdout + board.stderr
