@@ -38,12 +38,11 @@ from functools import cache
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from engine.contract import ContractViolation, clause
+from engine.contract import ContractViolation, enforce, precondition_check, violation
 
 CONTRACT = "attention-kernel-v1"
 EQUATION = "attention"
 
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 # Score elements per work item of the reference kernel (4 MiB of float32): a whole
 # 1024 x 1024 head, so each GEMM is large enough for BLAS to run at full rate.
 _ITEM_SCORES = 1 << 20
@@ -67,34 +66,11 @@ def _one_blas_thread() -> AbstractContextManager[object]:
 
 
 def _violation(key: str, detail: str) -> ContractViolation:
-    return ContractViolation(CONTRACT, key, clause(CONTRACT, EQUATION, key), detail)
-
-
-def _check(q: np.ndarray, k: np.ndarray, v: np.ndarray, causal: bool) -> None:
-    if q.dtype not in _FLOATS or k.dtype != q.dtype or v.dtype != q.dtype:
-        raise _violation("dtype", f"q, k, v are {q.dtype}, {k.dtype}, {v.dtype}")
-    if q.ndim != 4 or k.ndim != 4 or v.ndim != 4:
-        raise _violation("rank", f"q, k, v have shapes {q.shape}, {k.shape}, {v.shape}")
-    b, h, s_q, d = q.shape
-    bk, h_kv, s_kv, dk = k.shape
-    if k.shape != v.shape or bk != b or dk != d or d < 1 or s_kv < 1:
-        raise _violation("shapes", f"q, k, v have shapes {q.shape}, {k.shape}, {v.shape}")
-    if h_kv < 1 or h % h_kv != 0:
-        raise _violation("gqa_heads", f"H = {h}, H_kv = {h_kv}")
-    if causal and s_q > s_kv:
-        raise _violation("causal_length", f"causal with S_q = {s_q} > S_kv = {s_kv}")
-
-
-def _check_finite(q: np.ndarray, k: np.ndarray, v: np.ndarray) -> None:
-    # A sum is non-finite if any term is NaN/Inf: O(S*D) work, small beside the O(S^2*D)
-    # kernel. Only when a sum overflows (or an input is bad) is the exact test run.
-    for name, a in (("q", q), ("k", k), ("v", v)):
-        if not np.isfinite(a.sum()) and not np.isfinite(a).all():
-            raise _violation("finite", f"{name} contains NaN or Inf")
+    return violation(CONTRACT, EQUATION, key, detail)
 
 
 def _score_overflow() -> ContractViolation:
-    return _violation("finite", "a score q.k / sqrt(D) overflows the dtype")
+    return _violation("finite_scores", "a score q.k / sqrt(D) overflows the dtype")
 
 
 def _layout(q: np.ndarray, k: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
@@ -130,9 +106,39 @@ def _items(b: int, h_kv: int, rows: int, step: int) -> list[tuple[int, int, slic
 
 def attention(q: np.ndarray, k: np.ndarray, v: np.ndarray, *, causal: bool = False) -> np.ndarray:
     """softmax(q k^T / sqrt(D) + mask) v with GQA head mapping h -> h // (H / H_kv)."""
-    q, k, v = np.asarray(q), np.asarray(k), np.asarray(v)
-    _check(q, k, v, causal)
-    _check_finite(q, k, v)
+    return _attention(np.asarray(q), np.asarray(k), np.asarray(v), causal)
+
+
+def attention_tiled(
+    q: np.ndarray, k: np.ndarray, v: np.ndarray, *, causal: bool = False, block_size: int = DEFAULT_BLOCK
+) -> np.ndarray:
+    """Same equation as `attention`, by online softmax over blocks of `block_size` keys.
+
+    Extra memory per row block of `block_size` queries: the block's scores
+    (block_size x block_size) plus m, l and the accumulator (O(block_size * D)).
+    """
+    return _attention(np.asarray(q), np.asarray(k), np.asarray(v), causal, block_size)
+
+
+# Both kernels share the contract's clauses, checked on arrays; `block_size` is None for
+# the full kernel. `finite_scores` is checked in the body: the kernels see each score as
+# they compute it (q scaled by 1/sqrt(D) first, so the boundary differs by rounding only),
+# where the clause as an expression would materialise every score a second time.
+@enforce(CONTRACT, EQUATION, in_body=("finite_scores",))
+def _attention(q: np.ndarray, k: np.ndarray, v: np.ndarray, causal: bool = False,
+               block_size: int | None = None) -> np.ndarray:
+    if block_size is not None:
+        return _tiled(q, k, v, causal, int(block_size))
+    return _full(q, k, v, causal)
+
+
+# The clauses without `finite` (and its in-body `finite_scores`), and `finite` alone: the
+# mutants (falsifiers/mutants/attention.py) re-implement the kernels with these checks.
+_check = precondition_check(CONTRACT, EQUATION, _attention, without=("finite", "finite_scores"))
+_check_finite = precondition_check(CONTRACT, EQUATION, _attention, only=("finite",))
+
+
+def _full(q: np.ndarray, k: np.ndarray, v: np.ndarray, causal: bool) -> np.ndarray:
     b, h, s_q, d = q.shape
     h_kv, s_kv = k.shape[1], k.shape[2]
     offset = s_kv - s_q
@@ -166,19 +172,7 @@ def attention(q: np.ndarray, k: np.ndarray, v: np.ndarray, *, causal: bool = Fal
     return out.reshape(b, h, s_q, d)
 
 
-def attention_tiled(
-    q: np.ndarray, k: np.ndarray, v: np.ndarray, *, causal: bool = False, block_size: int = DEFAULT_BLOCK
-) -> np.ndarray:
-    """Same equation as `attention`, by online softmax over blocks of `block_size` keys.
-
-    Extra memory per row block of `block_size` queries: the block's scores
-    (block_size x block_size) plus m, l and the accumulator (O(block_size * D)).
-    """
-    q, k, v = np.asarray(q), np.asarray(k), np.asarray(v)
-    _check(q, k, v, causal)
-    _check_finite(q, k, v)
-    if not (isinstance(block_size, (int, np.integer)) and block_size >= 1):
-        raise _violation("block_size", f"block_size = {block_size!r}")
+def _tiled(q: np.ndarray, k: np.ndarray, v: np.ndarray, causal: bool, block_size: int) -> np.ndarray:
     b, h, s_q, d = q.shape
     h_kv, s_kv = k.shape[1], k.shape[2]
     offset = s_kv - s_q

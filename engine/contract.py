@@ -1,68 +1,30 @@
-"""Preconditions read from the kernel contracts.
+"""The engine's one door to pv: its kernels' domains are checked by `pv.runtime`.
 
-A kernel checks its domain at entry and, on violation, raises `ContractViolation`
-carrying the contract id and the clause text *as written in the contract YAML*, so the
-contract stays the one source of truth for what the kernel accepts.
+Each kernel's preconditions are Python clauses in its contract YAML, checked by
+`pv.enforce` (or `precondition_check` where the mutants reuse the engine's checks), so
+the contract is the one source of truth for what the kernel accepts. The engine imports
+`pv.runtime` and nothing else of pv: that package needs only PyYAML and pv's project
+discovery (no pydantic), and the engine already needs numpy. A check fused into a
+kernel's own arithmetic stays in the kernel and raises `violation(...)` for its clause.
 """
 
 from __future__ import annotations
 
-import os
-from functools import cache
 from pathlib import Path
-from typing import Any
 
-import yaml
+from pv.project import contract_dirs, find_root
+from pv.runtime import ContractViolation, clause_violation, enforce, precondition_check
 
-try:  # libyaml when present: contracts are read once per process, but fast is free.
-    _SafeLoader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _SafeLoader = yaml.SafeLoader
+__all__ = ["ContractViolation", "contracts_dir", "enforce", "precondition_check", "violation"]
 
-
-class ContractViolation(ValueError):
-    """A kernel was called outside the domain its contract declares."""
-
-    def __init__(self, contract_id: str, clause_key: str, clause: str, detail: str) -> None:
-        self.contract_id = contract_id
-        self.clause_key = clause_key
-        self.clause = clause
-        self.detail = detail
-        super().__init__(f"{contract_id}: precondition '{clause_key}' violated ({clause}): {detail}")
+_HERE = Path(__file__).resolve().parent
 
 
 def contracts_dir() -> Path:
-    """The directory holding the contracts: `PV_CONTRACTS_DIR` or the repository's own."""
-    override = os.environ.get("PV_CONTRACTS_DIR")
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parent.parent / "contracts"
+    """The directory holding the engine's contracts, found as every pv command finds it."""
+    return contract_dirs(find_root(_HERE))[0]
 
 
-@cache
-def _load(contract_id: str) -> dict[str, Any]:
-    path = contracts_dir() / f"{contract_id}.yaml"
-    with path.open("rb") as handle:
-        document = yaml.load(handle, Loader=_SafeLoader)  # noqa: S506 - safe loader
-    if not isinstance(document, dict):
-        raise RuntimeError(f"{path}: not a contract mapping")
-    return document
-
-
-@cache
-def clause(contract_id: str, equation: str, key: str) -> str:
-    """The text of precondition `key` of `equation` in contract `contract_id`."""
-    document = _load(contract_id)
-    try:
-        return str(document["equations"][equation]["preconditions"][key])
-    except (KeyError, TypeError) as missing:
-        raise RuntimeError(
-            f"{contract_id}: equations.{equation}.preconditions.{key} is not declared; "
-            "the kernel checks a precondition its contract does not state"
-        ) from missing
-
-
-def require(ok: bool, contract_id: str, equation: str, key: str, detail: str) -> None:
-    """Raise `ContractViolation` with the contract's clause text unless `ok`."""
-    if not ok:
-        raise ContractViolation(contract_id, key, clause(contract_id, equation, key), detail)
+def violation(contract_id: str, equation: str, key: str, detail: str) -> ContractViolation:
+    """The `ContractViolation` of clause `key`, for a check a kernel makes in its body."""
+    return clause_violation(contract_id, equation, key, detail, near=_HERE)

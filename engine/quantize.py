@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.contract import ContractViolation, clause
+from engine.contract import ContractViolation, enforce, violation
 from engine.ggml_decode import DECODERS
 from engine.ggml_kquants import ENCODERS as K_QUANT_ENCODERS
 from engine.ggml_layout import BLOCK_SIZE, LAYOUT, QK_K, QTYPES, TYPE_SIZE
@@ -24,24 +24,28 @@ from engine.ggml_legacy import ENCODERS as LEGACY_ENCODERS
 __all__ = ["BLOCK_SIZE", "CONTRACT", "QK_K", "QTYPES", "TYPE_SIZE", "dequantize", "quantize"]
 
 CONTRACT = "quantize-ggml-v1"
-_ACCEPTED_DTYPES = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
 _ENCODERS = {**LEGACY_ENCODERS, **K_QUANT_ENCODERS}
 
 
 def _violation(equation: str, key: str, detail: str) -> ContractViolation:
-    return ContractViolation(CONTRACT, key, clause(CONTRACT, equation, key), detail)
+    return violation(CONTRACT, equation, key, detail)
 
 
 def quantize(x: np.ndarray, qtype: str) -> np.ndarray:
     """GGML `qtype` bytes of `x`, blocks along the last axis: shape (..., n / block * bytes)."""
-    if qtype not in BLOCK_SIZE:
-        raise _violation("quantize", "known_qtype", f"qtype = {qtype!r}")
-    x = np.asarray(x)
-    if x.dtype not in _ACCEPTED_DTYPES:
-        raise _violation("quantize", "float_dtype", f"x has dtype {x.dtype}")
-    block = BLOCK_SIZE[qtype]
-    if x.ndim < 1 or x.shape[-1] % block:
-        raise _violation("quantize", "whole_blocks", f"x has shape {x.shape}, {qtype} blocks hold {block} values")
+    return _quantize(np.asarray(x), qtype, BLOCK_SIZE.get(qtype, 0))
+
+
+def dequantize(data: np.ndarray, qtype: str, n: int) -> np.ndarray:
+    """float32 values of GGML `qtype` bytes: shape (..., n), n values per row of `data`."""
+    return _dequantize(np.asarray(data), qtype, n, BLOCK_SIZE.get(qtype, 0), TYPE_SIZE.get(qtype, 0))
+
+
+# The clauses read the block geometry of `qtype` as arguments (0 for an unknown qtype,
+# which `known_qtype` rejects first). `finite_input` is checked in the body: the encoders
+# report a non-finite value from the block maxima they compute anyway.
+@enforce(CONTRACT, "quantize", in_body=("finite_input",))
+def _quantize(x: np.ndarray, qtype: str, block: int) -> np.ndarray:
     out_shape = (*x.shape[:-1], x.shape[-1] // block * TYPE_SIZE[qtype])
     if x.size == 0:
         return np.empty(out_shape, np.uint8)
@@ -53,24 +57,8 @@ def quantize(x: np.ndarray, qtype: str) -> np.ndarray:
     return out.view(np.uint8).reshape(out_shape)
 
 
-def dequantize(data: np.ndarray, qtype: str, n: int) -> np.ndarray:
-    """float32 values of GGML `qtype` bytes: shape (..., n), n values per row of `data`."""
-    if qtype not in BLOCK_SIZE:
-        raise _violation("dequantize", "known_qtype", f"qtype = {qtype!r}")
-    data = np.asarray(data)
-    if data.dtype != np.uint8:
-        raise _violation("dequantize", "byte_dtype", f"data has dtype {data.dtype}")
-    block, size = BLOCK_SIZE[qtype], TYPE_SIZE[qtype]
-    if (
-        not isinstance(n, (int, np.integer))
-        or n < 0
-        or n % block
-        or data.ndim < 1
-        or data.shape[-1] != n // block * size
-    ):
-        raise _violation(
-            "dequantize", "byte_length", f"data has shape {data.shape}, n = {n!r}; {qtype} stores {block} values in {size} bytes"
-        )
+@enforce(CONTRACT, "dequantize")
+def _dequantize(data: np.ndarray, qtype: str, n: int, block: int, size: int) -> np.ndarray:
     out_shape = (*data.shape[:-1], int(n))
     if data.size == 0:
         return np.empty(out_shape, np.float32)

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import engine.attention
 from engine.contract import ContractViolation
-from pv.testing import Falsifier, falsifier
+from pv.testing import Falsifier, exercise_preconditions, falsifier
 
 ATT_001 = falsifier("FALSIFY-ATT-001")
 ATT_002 = falsifier("FALSIFY-ATT-002")
@@ -335,3 +335,17 @@ def test_preconditions_rejected() -> None:
                 ATT_011.fail(f"{name}: violation of '{key}' raised without naming the contract and its clause: {text}")
         else:
             ATT_011.fail(f"{name}: precondition '{key}' violated ({clauses[key]}) but no ContractViolation was raised")
+    # And one generated input per clause, for both kernels; GQA and score overflow need two
+    # arguments changed together, so their inputs are given.
+    big = np.full((1, 1, 2, 4), 1e20, np.float32)
+    examples = {"gqa_heads": ((np.ones((1, 6, 4, 8)), np.ones((1, 4, 4, 8)), np.ones((1, 4, 4, 8)), False, 2), {}),
+                "finite_scores": ((big, big, big, False, 2), {})}
+    for name, call in (("attention", lambda q, k, v, causal, block: kernels["attention"](q, k, v, causal=causal)),
+                       ("attention_tiled", lambda q, k, v, causal, block: kernels["attention_tiled"](q, k, v, causal=causal, block_size=block))):
+        with np.errstate(all="ignore"):
+            problems = exercise_preconditions(ATT_011.contract, "attention", engine.attention._attention,
+                                              ((ones, ones, ones, True, 2), {}), call, examples=examples,
+                                              vary=("q", "k", "v", "causal") + (("block_size",) if name == "attention_tiled" else ()),
+                                              without=() if name == "attention_tiled" else ("block_size",))  # no block_size in the full kernel
+        if problems:
+            ATT_011.fail(f"{name}: " + "; ".join(problems))

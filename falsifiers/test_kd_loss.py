@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import engine.kd_loss
 from engine.contract import ContractViolation
-from pv.testing import Falsifier, falsifier
+from pv.testing import Falsifier, exercise_preconditions, falsifier
 
 KD_001 = falsifier("FALSIFY-KD-001")
 KD_002 = falsifier("FALSIFY-KD-002")
@@ -307,3 +307,16 @@ def test_preconditions_rejected(impl: str) -> None:
                     KD_011.fail(f"{kernel.__name__}: violation of '{key}' raised without naming the contract and its clause: {text}")
             else:
                 KD_011.fail(f"{kernel.__name__}: precondition '{key}' violated ({clauses[key]}) but no ContractViolation was raised")
+    # And one generated input per clause; z / T overflowing needs logits and T changed together.
+    huge = np.full((n, c), 1e300)
+    examples = {"finite_scaled": ((huge, huge, y, 1e-10, 0.5), {})}
+    for kernel in (loss_fn(impl), grad_fn(impl)):
+        # The fused gradient's float64 arithmetic absorbs an overflowing z / T (engine/kd_loss.py).
+        known = ("finite_scaled",) if kernel.__name__ == "kd_loss_grad_fused" else ()
+        with np.errstate(all="ignore"):
+            problems = exercise_preconditions(
+                KD_011.contract, "kd_loss", engine.kd_loss._domain, ((z, z, y, 2.0, 0.5), {}),
+                lambda s, t, labels, temperature, alpha, kernel=kernel: kernel(s, t, labels, temperature=temperature, alpha=alpha),
+                examples=examples, without=known)
+        if problems:
+            KD_011.fail(f"{kernel.__name__}: " + "; ".join(problems))

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from engine import gguf_file
 from engine import quantize as kernels
 from engine.contract import ContractViolation
-from pv.testing import Falsifier, falsifier
+from pv.testing import Falsifier, exercise_preconditions, falsifier
 
 QG_001 = falsifier("FALSIFY-QG-001")
 QG_002 = falsifier("FALSIFY-QG-002")
@@ -358,6 +358,15 @@ def test_preconditions_rejected() -> None:
                 QG_010.fail(f"{equation}: the violation for '{key}' reads {message!r}")
         else:
             QG_010.fail(f"{equation} accepted an input outside its precondition '{key}' ({clause})")
+    # And one generated input per clause of both equations; block geometry is derived from qtype.
+    with np.errstate(all="ignore"):
+        problems = exercise_preconditions(QG_010.contract, "quantize", kernels._quantize, ((np.ones((2, 32)), "Q8_0", 32), {}),
+                                          lambda x, qtype, block: kernels.quantize(x, qtype), vary=("x", "qtype"))
+        problems += exercise_preconditions(
+            QG_010.contract, "dequantize", kernels._dequantize, ((np.zeros((2, 34), np.uint8), "Q8_0", 32, 32, 34), {}),
+            lambda data, qtype, n, block, size: kernels.dequantize(data, qtype, n), vary=("data", "qtype", "n"))
+    if problems:
+        QG_010.fail("; ".join(problems))
 
 
 def write_and_read_aligned(directory: Path, sizes: list[int], alignment: int) -> None:

@@ -16,8 +16,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from engine.contract import ContractViolation
+import engine.rmsnorm
 from engine.rmsnorm import rmsnorm
-from pv.testing import falsifier
+from pv.testing import exercise_preconditions, falsifier
 
 RN_001 = falsifier("FALSIFY-RN-001")
 RN_002 = falsifier("FALSIFY-RN-002")
@@ -223,3 +224,9 @@ def test_preconditions_rejected() -> None:
                 RN_009.fail(f"violation of '{key}' raised without naming the contract and its clause: {text}")
         else:
             RN_009.fail(f"precondition '{key}' violated ({clauses[key]}) but no ContractViolation was raised")
+    # And one generated input per clause of the contract, whatever clauses it gains later.
+    with np.errstate(all="ignore"):
+        problems = exercise_preconditions(RN_009.contract, "rmsnorm", engine.rmsnorm._rmsnorm, ((x, g, 1e-6), {}),
+                                          lambda x, weight, eps: rmsnorm(x, weight, eps))
+    if problems:
+        RN_009.fail("; ".join(problems))

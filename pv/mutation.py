@@ -1,9 +1,10 @@
 """Mutants: small, named, realistic bugs injected into a kernel in memory only.
 
-A mutant replaces one attribute of one module (`engine.rmsnorm:rmsnorm`) for the
-lifetime of a pytest process: the pv plugin applies it at start-up when `PV_MUTANT`
-names it, before any test module is imported. Files on disk are never touched, so an
-interrupted run cannot leave a half-mutated tree.
+A mutant replaces the code of one Python function (`engine.rmsnorm:rmsnorm`) for the
+lifetime of one process (pv.mutants.reach): every reference to the function sees it,
+however it was imported. `pv mutate` applies each mutant in a forked child of its fork
+server; `PV_MUTANT=name pytest ...` applies one by hand (to replay a kill). Files on
+disk are never touched, so an interrupted run cannot leave a half-mutated tree.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from pv.errors import PvError
+from pv.mutants import reach
+from pv.mutants.reach import Applied
 
 MUTANT_ENV = "PV_MUTANT"
 CATALOGUE_ENV = "PV_MUTANTS_MODULE"
@@ -36,6 +39,8 @@ class Mutant:
     target: str  # "package.module:attribute"
     description: str
     make: Callable[[Any], Any]
+    operator: str = "curated"  # generated mutants name their operator (pv.mutants.operators)
+    diff: str = ""  # generated mutants: the one-line change as a unified diff
 
 
 def load_catalogue(module: str | None = None, root: Path | None = None) -> list[Mutant]:
@@ -56,12 +61,9 @@ def load_catalogue(module: str | None = None, root: Path | None = None) -> list[
     return mutants
 
 
-def apply(mutant: Mutant) -> None:
-    """Swap the target attribute for the mutant, in this process only."""
-    module_name, _, attribute = mutant.target.partition(":")
-    module = importlib.import_module(module_name)
-    original = getattr(module, attribute)
-    setattr(module, attribute, mutant.make(original))
+def apply(mutant: Mutant) -> Applied:
+    """Put the mutant in place of its target's code, in this process only (see pv.mutants.reach)."""
+    return reach.apply(mutant.target, mutant.make)
 
 
 def apply_from_environment() -> Mutant | None:

@@ -6,6 +6,7 @@ and never imports numpy.
 
 from __future__ import annotations
 
+import errno
 import os
 from functools import cache
 from pathlib import Path
@@ -41,6 +42,24 @@ def find_root(start: Path | None = None) -> Path:
     return here
 
 
+def display_path(path: Path, root: Path) -> str:
+    """A path pv wrote, as a message shows it: relative to the root when under it, else
+    absolute (`[tool.pv] reports` may name a directory anywhere)."""
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def io_problem(error: OSError) -> str:
+    """An I/O error as one line: what failed and on which file (a full disk, a file where
+    a directory should be)."""
+    where = f"{error.filename}: " if error.filename else ""
+    if error.errno in (errno.EEXIST, errno.ENOTDIR):
+        return f"{where}a file is in the way of a directory pv writes to (see [tool.pv] reports)"
+    return f"{where}{error.strerror or error}"
+
+
 def contract_dirs(root: Path) -> list[Path]:
     """The project's contract paths: `PV_CONTRACTS_DIR`, else `[tool.pv] contracts`."""
     override = os.environ.get("PV_CONTRACTS_DIR")
@@ -61,6 +80,8 @@ def _falsifier_index(dirs: tuple[Path, ...]) -> dict[str, tuple[Path, dict[str, 
     for directory in dirs:
         paths = sorted(directory.rglob("*.y*ml")) if directory.is_dir() else [directory] if directory.is_file() else []
         for path in paths:
+            if not path.is_file():  # a FIFO would block the test run for ever; `pv validate` reports it
+                continue
             with path.open("rb") as handle:
                 document = yaml.load(handle, Loader=_Loader)  # noqa: S506 - safe loader
             if not isinstance(document, dict):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import time
 from collections.abc import Generator
 from pathlib import Path
@@ -20,10 +21,12 @@ import pytest
 
 from pv import lifetime, mutation, testing
 from pv.atomic import write_json
+from pv.contracts.reads import ReadRecorder, collection_inputs
 from pv.profiles import HYPOTHESIS_PROFILES
 
 MARKER = "falsifies"
 _MARGINS = pytest.StashKey[dict[str, dict[str, float]]]()
+_MUTANT = pytest.StashKey[str]()
 # hypothesis's statistics text: "100 passing examples, 0 failing examples, 0 invalid examples"
 # up to 6.15x, "100 passing, 0 failing, and 0 invalid test cases" since
 _EXAMPLES = re.compile(r"(\d+) passing(?: examples?)?, (\d+) failing(?: examples?)?,(?: and)? (\d+) invalid")
@@ -65,7 +68,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if target and not hasattr(config, "workerinput"):  # an xdist worker's reports reach the controller
         config.pluginmanager.register(_Recorder(Path(target)), "pv-results")
     if os.environ.get(mutation.MUTANT_ENV):
-        mutation.apply_from_environment()  # before any test module imports the kernel
+        applied = mutation.apply_from_environment()  # recorded: results of a mutant are never evidence
+        if applied is not None:
+            config.stash[_MUTANT] = applied.name
 
 
 def falsifier_ids(item: pytest.Item) -> list[str]:
@@ -105,6 +110,17 @@ class _CollectErrors:
 
 
 _collect_errors = _CollectErrors()
+_READS = pytest.StashKey[ReadRecorder]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    """Start recording what collection reads (the registry cache's key) before the first
+    conftest is imported; only in a registry run, since an audit hook stays for the process."""
+    if getattr(early_config.known_args_namespace, "pv_registry", None):
+        recorder = ReadRecorder()
+        sys.addaudithook(recorder)
+        early_config.stash[_READS] = recorder
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -116,11 +132,16 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     target = session.config.getoption("pv_registry", None)
     if not target:
         return
-    document = {
-        "rootdir": str(session.config.rootpath),
-        "tests": [registry_entry(item) for item in session.items],
-        "errors": _collect_errors.errors,
-    }
+    tests = [registry_entry(item) for item in session.items]
+    document: dict[str, Any] = {"rootdir": str(session.config.rootpath), "tests": tests, "errors": _collect_errors.errors}
+    recorder = session.config.stash.get(_READS, None)
+    if recorder is not None:
+        recorder.stop()
+        config = session.config
+        plugins = [getattr(p, "__file__", None) for p in config.pluginmanager.get_plugins()]
+        extra = [str(config.inipath)] if config.inipath else []
+        extra += [f for f in plugins if isinstance(f, str)]
+        document["read"] = collection_inputs(recorder, extra, str(config.rootpath), exclude=[str(Path(target).parent)])
     write_json(Path(target), document)
 
 
@@ -196,7 +217,8 @@ class _Recorder:
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         write_json(self.target, {"finished": time.time(), "exitstatus": int(exitstatus),
-                                 "collected": int(session.testscollected), "tests": list(self.results.values())})
+                                 "collected": int(session.testscollected), "tests": list(self.results.values()),
+                                 "mutant": session.config.stash.get(_MUTANT, None)})
 
 
 def _last_line(report: pytest.TestReport) -> str:

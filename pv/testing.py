@@ -162,3 +162,42 @@ def _ratio_key(m: dict[str, Any]) -> float:
 def worst_margin(*margins: dict[str, Any] | None) -> dict[str, Any]:
     """The margin with the largest ratio; an unbounded one (ratio None) is the worst."""
     return max((m for m in margins if m is not None), key=_ratio_key)
+
+
+def exercise_preconditions(contract_id: str, equation: str, signature: Any, valid: tuple[tuple[Any, ...], dict[str, Any]],
+                           kernel: Any, *, vary: tuple[str, ...] | None = None,
+                           examples: dict[str | int, tuple[tuple[Any, ...], dict[str, Any]]] | None = None,
+                           without: tuple[str | int, ...] = ()) -> list[str]:
+    """One generated falsifier per precondition: what went wrong, or [] when each clause holds up.
+
+    For each precondition of `equation`, pv finds a call (arguments of `signature`, the
+    function whose parameters the clauses read) that breaks that clause first, by
+    perturbing the `valid` call (only the parameters in `vary`, if given) and asking the
+    compiled clauses; `examples` supplies a call for a clause no perturbation reaches;
+    `without` names clauses this kernel is known not to check (say why at the call site).
+    `kernel` is then called with it (its public form, so a mutant swapped in for the
+    public function is what runs) and must raise `ContractViolation` naming the contract
+    and quoting that clause. A deleted or weakened check therefore fails here.
+    """
+    from pv.runtime import ContractViolation
+    from pv.runtime.violate import violating_calls
+
+    found, missing = violating_calls(contract_id, equation, signature, valid, examples, vary=vary)
+    problems = [f"precondition {c.key!r} ({c.text}): no violating input found from the valid call; "
+                "give one in examples" for c in missing if c.key not in without]
+    for violation in (v for v in found if v.clause.key not in without):
+        args, kwargs = violation.call
+        clause = violation.clause
+        try:
+            kernel(*args, **kwargs)
+        except ContractViolation as raised:
+            if raised.clause_key != clause.key or contract_id not in str(raised) or clause.text not in str(raised):
+                problems.append(f"precondition {clause.key!r} ({clause.text}) broken by {violation.change}, "
+                                f"but the kernel reported: {raised}")
+        except Exception as other:  # noqa: BLE001 - any other error means the clause was not checked
+            problems.append(f"precondition {clause.key!r} ({clause.text}) broken by {violation.change}: the kernel "
+                            f"raised {type(other).__name__}: {other}, not ContractViolation")
+        else:
+            problems.append(f"precondition {clause.key!r} ({clause.text}) broken by {violation.change}, "
+                            "but the kernel returned normally")
+    return problems

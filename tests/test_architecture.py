@@ -22,7 +22,7 @@ LAYER = {
     "pv": 0, "pv.errors": 0, "pv.atomic": 0, "pv.profiles": 0, "pv.lifetime": 0,
     "pv.diagnostics": 1,
     "pv.config": 2, "pv.project": 2,
-    "pv.contracts": 3, "pv.testing": 3, "pv.mutation": 3, "pv.pytest_plugin": 3, "pv.enforce": 3, "pv.runtime": 3,
+    "pv.contracts": 3, "pv.testing": 3, "pv.mutation": 3, "pv.mutants": 3, "pv.pytest_plugin": 3, "pv.enforce": 3, "pv.runtime": 3,
     "pv.binding": 4,
     "pv.evidence": 5,
     "pv.reports": 6,

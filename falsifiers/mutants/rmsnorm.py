@@ -125,6 +125,22 @@ def _finite_unchecked(original: Kernel) -> Kernel:
     return rmsnorm
 
 
+def _weight_finite_unchecked(original: Kernel) -> Kernel:
+    def rmsnorm(x: np.ndarray, weight: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+        from engine.contract import precondition_check
+        from engine.rmsnorm import _rmsnorm, _violation
+
+        # the finite_weight clause was dropped from the checks: Inf or NaN in g reach the output
+        x, weight = np.asarray(x), np.asarray(weight)
+        precondition_check(CONTRACT, "rmsnorm", _rmsnorm, without=("finite", "finite_weight"))(x, weight, eps)
+        if not np.isfinite(x).all():
+            raise _violation("finite", "x contains NaN or Inf")
+        with np.errstate(all="ignore"):
+            return _correct(x, weight, eps).astype(x.dtype)
+
+    return rmsnorm
+
+
 MUTANTS = [
     Mutant("rmsnorm-eps-dropped", CONTRACT, TARGET,
            "y = x / sqrt(mean(x^2)) * g: eps forgotten, so 0 / 0 = NaN on a zero row", _kernel(_eps_dropped)),
@@ -154,4 +170,8 @@ MUTANTS = [
            "precondition eps > 0 removed: eps = 0, eps < 0 and NaN are accepted", _eps_unchecked),
     Mutant("rmsnorm-finite-unchecked", CONTRACT, TARGET,
            "precondition 'finite' removed: NaN and Inf in x flow into the output", _finite_unchecked),
+    Mutant("rmsnorm-weight-finite-unchecked", CONTRACT, TARGET,
+           "precondition 'finite_weight' removed: NaN and Inf in the weight flow into the output "
+           "(no hand-written case covers it: the falsifier's generated input per clause does)",
+           _weight_finite_unchecked),
 ]

@@ -13,6 +13,7 @@ from pv.diagnostics.diagnostic import Diagnostic
 from pv.binding.registry import CollectedTest, Registry
 from pv.diagnostics.rules import rule
 from pv.contracts.crossfile import ContractSummary
+from pv.contracts.loader import excerpt
 from pv.binding.status import FalsifierState, derive_contract_status, falsifier_status, optimistic, unsupported_claim
 from pv.contracts.model import ContractFile
 
@@ -116,8 +117,8 @@ def _unresolved(f: ContractFile, binding: Binding, position: tuple[int, int], st
         return
     what = {
         BindingState.MISSING: "has no test",
-        BindingState.PROSE: f"names no test (prose: {binding.reference!r})",
-        BindingState.UNRESOLVED: f"names {binding.reference!r}, which pytest does not collect",
+        BindingState.PROSE: f"names no test (prose: '{excerpt(binding.reference)}')",
+        BindingState.UNRESOLVED: f"names '{excerpt(binding.reference)}', which pytest does not collect",
     }[binding.state]
     hints = tuple(
         f"candidate: {c.nodeid}" + (f" (marked {binding.falsifier_id})" if binding.falsifier_id in c.falsifies else "")

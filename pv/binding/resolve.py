@@ -28,6 +28,11 @@ PENDING = re.compile(r"LIVE-PENDING\s*(?::|\u2014|\u2013|-{1,2}(?=\s))\s*(\S.*)"
 NODE_ID = re.compile(r"[\w./-]+\.py(::[\w.\-]+)+(\[.*\])?")
 MAX_CANDIDATES = 3
 MIN_SCORE = 12.0
+# Work per reference is bounded: a reference longer than this is not ranked by name (only
+# tests marked with the falsifier are offered), and names are compared on at most
+# NAME_CHARS characters, so a hostile 58 KB `test:` costs what a normal one does.
+MAX_REFERENCE_CHARS = 1_000
+NAME_CHARS = 200
 
 
 class BindingState(str, Enum):
@@ -119,8 +124,12 @@ def resolve_binding(falsifier_id: str, reference: str | None, registry: Registry
     test = registry.tests.get(ref)
     if test is not None:
         return Binding(falsifier_id, reference, BindingState.RESOLVED, test)
-    state = BindingState.UNRESOLVED if NODE_ID.fullmatch(ref) else BindingState.PROSE
+    state = BindingState.UNRESOLVED if NODE_ID.fullmatch(ref) else BindingState.PROSE  # linear in its length
     return Binding(falsifier_id, reference, state, candidates=rank_candidates(falsifier_id, ref, registry))
+
+
+def _similarity(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a[:NAME_CHARS], b[:NAME_CHARS]).ratio()
 
 
 def pytest_parts(nodeid: str) -> NameParts:
@@ -140,7 +149,7 @@ def score(falsifier_id: str, wanted: NameParts | None, have: NameParts, falsifie
     elif wanted.function and have.function.startswith(wanted.function):
         score += 40.0 + 10.0 * len(wanted.function) / len(have.function)  # truncated date/version suffix
     else:
-        score += 30.0 * difflib.SequenceMatcher(None, wanted.function, have.function).ratio() - 10.0
+        score += 30.0 * _similarity(wanted.function, have.function) - 10.0
     if have.scope == wanted.scope:
         score += 8.0
     elif have.family == wanted.family:
@@ -148,7 +157,7 @@ def score(falsifier_id: str, wanted: NameParts | None, have: NameParts, falsifie
     if have.classes == wanted.classes:
         score += 4.0
     if wanted.params is not None and have.params is not None:
-        score += 6.0 * difflib.SequenceMatcher(None, wanted.params, have.params).ratio()
+        score += 6.0 * _similarity(wanted.params, have.params)
     elif (wanted.params is None) == (have.params is None):
         score += 2.0
     return score
@@ -165,7 +174,8 @@ def rank(falsifier_id: str, wanted: NameParts | None,
 
 def rank_candidates(falsifier_id: str, reference: str, registry: Registry) -> tuple[RegisteredTest, ...]:
     """Up to three real tests closest to `reference`, best first."""
-    wanted = pytest_parts(reference) if NODE_ID.fullmatch(reference) else None
+    named = len(reference) <= MAX_REFERENCE_CHARS and NODE_ID.fullmatch(reference) is not None
+    wanted = pytest_parts(reference) if named else None
     ranked = rank(falsifier_id, wanted, ((pytest_parts(t.nodeid), t) for t in registry.tests.values()))
     return tuple(t for _, t in ranked[:MAX_CANDIDATES])
 

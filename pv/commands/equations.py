@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from pv.diagnostics.escape import json_text, terminal
 from pv.reports.equations import equations_of, render_latex, render_text
 from pv.project import find_root
 from pv.evidence.plan import load_contracts
@@ -32,11 +33,11 @@ def run(args: argparse.Namespace) -> int:
     result = load_contracts(args.paths or None, find_root())
     views = equations_of(result.files)
     if args.format == "json":
-        print(json.dumps([v.as_dict() for v in views], indent=2, ensure_ascii=False))
+        print(json_text(json.dumps([v.as_dict() for v in views], indent=2, ensure_ascii=False)))
     elif args.format == "latex":
-        sys.stdout.write(render_latex(views))
+        sys.stdout.write(terminal(render_latex(views)))
     else:
-        sys.stdout.write(render_text(views))
+        sys.stdout.write(terminal(render_text(views)))
     skipped = [f.path for f in result.files if f.contract is None]
     if skipped:
         print(f"pv equations: skipped {len(skipped)} file(s) that are not valid contracts "

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 from pathlib import Path
 from typing import Any
 
 from pv.binding.status import OUTCOME_STATUS
+from pv.diagnostics.escape import terminal
 from pv.evidence.store import RUN_PREFIX, falsifier_outcomes, provenance, write_evidence
 from pv.evidence.fingerprint import bind_inputs
+from pv.project import display_path, io_problem
 from pv.profiles import HYPOTHESIS_PROFILES
 from pv.evidence.runner import run_tests
 from pv.evidence.plan import Plan, load_plan
@@ -18,6 +21,7 @@ from pv.binding.cargo import CargoTest
 from pv.binding.cargo_resolve import MetaCheck
 from pv.evidence.cargo_runner import run_cargo_tests
 from pv.evidence.meta_runner import run_meta_checks
+from pv.mutation import MUTANT_ENV
 
 EXAMPLE = """example:
   pv falsify                          # every bound falsifier, profile 'ci'
@@ -66,6 +70,9 @@ def execute(plan: Plan, *, profile: str, seed: int | None, workers: str | None) 
     if not nodeids and not others:
         print("pv falsify: no falsifier is bound to a collected test; nothing to run (see pv lint)", file=sys.stderr)
         return 1
+    if os.environ.get(MUTANT_ENV):
+        print(f"pv falsify: ignoring {MUTANT_ENV}={os.environ[MUTANT_ENV]}: evidence is about the kernel as it is "
+              f"(replay a mutant with pv mutate, or with pytest by hand)", file=sys.stderr)
     seed = seed if seed is not None else random.randrange(2**32)
     other_count = len({t.nodeid for p in others for t in p.binding.tests})
     print(f"pv falsify: {len(plan.falsifiers)} falsifiers, {len(nodeids) + other_count} tests, profile {profile}, "
@@ -98,13 +105,17 @@ def execute(plan: Plan, *, profile: str, seed: int | None, workers: str | None) 
         "not_run": not_run,
         "inputs": inputs,
     }
-    path = write_evidence(plan.root, RUN_PREFIX, document) if records else None
+    try:
+        path = write_evidence(plan.root, RUN_PREFIX, document) if records else None
+    except OSError as failed:
+        print(f"pv falsify: cannot write evidence: {io_problem(failed)}", file=sys.stderr)
+        return 2
     counts: dict[str, int] = {}
     for record in records.values():
         counts[OUTCOME_STATUS[record["outcome"]]] = counts.get(OUTCOME_STATUS[record["outcome"]], 0) + 1
     unbound = len(plan.falsifiers) - len(records) - len(not_run) - len(blocked)
     if path is not None:
-        print(f"evidence: {path.relative_to(plan.root)}")
+        print(f"evidence: {display_path(path, plan.root)}")
     summary = [f"{n} {s}" for s, n in sorted(counts.items())]
     summary += [f"{len(not_run)} not run", f"{unbound} unbound or pending"]
     if blocked:
@@ -112,7 +123,7 @@ def execute(plan: Plan, *, profile: str, seed: int | None, workers: str | None) 
     print(", ".join(summary))
     for fid, record in records.items():
         if record["outcome"] in ("failed", "error"):
-            print(f"{fid} {OUTCOME_STATUS[record['outcome']]}: {record.get('message')}")
+            print(terminal(f"{fid} {OUTCOME_STATUS[record['outcome']]}: {record.get('message')}"))
             print(f"  replay: pv falsify --profile {profile} --seed {seed}")
     skipped = sorted(fid for fid, record in records.items() if record["outcome"] == "skipped")
     for fid in skipped:  # a skip decided at run time (pytest.skip, importorskip, skipif): it proved nothing

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from pv.diagnostics.escape import json_text, terminal
 from pv.diagnostics.diagnostic import Severity
 from pv.reports.graph import RENDERERS, build_graph
 from pv.project import find_root
@@ -31,15 +32,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def run(args: argparse.Namespace) -> int:
     result = load_contracts(args.paths or None, find_root())
     graph = build_graph(result.files)
-    sys.stdout.write(RENDERERS[args.format](graph))
+    rendered = RENDERERS[args.format](graph)
+    sys.stdout.write(json_text(rendered) if args.format == "json" else terminal(rendered))
     if args.format != "json":
         # DOT and Mermaid output is piped into other tools: findings go to stderr.
         stream = sys.stdout if args.format == "text" else sys.stderr
         for d in graph.diagnostics:
-            stream.write(f"{d.path}:{d.line}:{d.col}: {d.code} {d.message}\n")
+            stream.write(terminal(f"{d.path}:{d.line}:{d.col}: {d.code} {d.message}") + "\n")
     if result.io_errors:
         for d in result.diagnostics:
             if d.code == "PV-IO-001":
-                print(f"{d.path}: {d.message}", file=sys.stderr)
+                print(terminal(f"{d.path}: {d.message}"), file=sys.stderr)
         return 2
     return 1 if any(d.severity is Severity.ERROR for d in graph.diagnostics) else 0

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pv.diagnostics.diagnostic import Diagnostic, Severity
 from pv.binding.fix import fix_file
+from pv.diagnostics.escape import terminal
 from pv.contracts.incremental import contract_index, split_changed
 from pv.binding.lint import affected_contracts, lint
 from pv.config import Config, load_config, without_ignored
@@ -72,9 +73,9 @@ def run(args: argparse.Namespace) -> int:
             assert f.contract is not None
             positions = [f.doc.position(("falsification_tests", i, "test")) for i in range(len(f.contract.falsification_tests))]
             for outcome in fix_file(Path(f.path), f.path, [t.id for t in f.contract.falsification_tests],
-                                    result.bindings[f.path], registries.fix, positions):
+                                    result.bindings[f.path], registries.fix, positions, read_text=f.doc.text or None):
                 verb = "fixed" if outcome.fixed else "not fixed"
-                print(f"{outcome.path}:{outcome.line}: {verb} {outcome.falsifier_id}: {outcome.detail}", file=sys.stderr)
+                print(terminal(f"{outcome.path}:{outcome.line}: {verb} {outcome.falsifier_id}: {outcome.detail}"), file=sys.stderr)
         return run(argparse.Namespace(**{**vars(args), "fix": False}))
     strict_binding = args.strict_test_binding or config.strict_test_binding
     return report(validation, registries, config, strict_binding=strict_binding, strict=args.strict,
@@ -92,7 +93,7 @@ def report(validation: ValidationResult, registries: Registries, config: Config,
     # Every file's validation errors, as the Rust lint's first gate: a contract that fails
     # validation is listed with them (whether or not it could be read), never dropped.
     diagnostics: list[Diagnostic] = [d for f in validation.files for d in f.errors]
-    diagnostics += [d for d in validation.diagnostics if d.code == "PV-IO-001" and d.line == 0]
+    diagnostics += [d for d in validation.diagnostics if d.code == "PV-IO-001" and d.line == 0 and d not in diagnostics]
     known = {t.id for f in validation.contracts if f.contract for t in f.contract.falsification_tests}
     known |= {falsifier_id for summary in index or [] for falsifier_id, _ in summary.ids}
     result = lint(validation.files, registries, strict=strict_binding, known_ids=known, vacuity_guard=guard,

@@ -1,10 +1,12 @@
 """`pv mutate`: run each contract's falsifiers against realistic injected bugs.
 
 A falsifier that passes on a broken kernel proves nothing. For every mutant in the
-catalogue (module `falsifiers.mutants`, or `PV_MUTANTS_MODULE`), the falsifiers of the
-mutant's contract run against the mutated kernel; the kill matrix goes into the
-evidence. A surviving mutant, or a falsifier that kills nothing and is not labelled a
-guard (`guard:` in its contract entry), is a finding: exit 1.
+catalogue (module `falsifiers.mutants`, or `PV_MUTANTS_MODULE`), and with `--auto` for
+every mutant generated from the source of the contract's kernels, the falsifiers of the
+mutant's contract run against the mutated kernel in a forked child of one fork server;
+the kill matrix goes into the evidence. Findings (exit 1): a surviving mutant, a mutant
+whose function the tests never ran (NOT-REACHED), a refused or crashed mutant, and a
+falsifier that kills nothing and is not labelled a guard (IDLE).
 """
 
 from __future__ import annotations
@@ -12,21 +14,24 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from pv.evidence.store import MUTATION_PREFIX, provenance, write_evidence
-from pv.mutation import CATALOGUE_ENV, MUTANT_ENV, Mutant, load_catalogue
+from pv.contracts.model import ContractFile
 from pv.evidence.fingerprint import bind_inputs, hashes_of_catalogue
 from pv.evidence.plan import Plan, load_plan
-from pv.evidence.runner import run_tests
+from pv.evidence.store import MUTATION_PREFIX, provenance, write_evidence
+from pv.mutants.generated import GenerationError, generate
+from pv.evidence.kill_matrix import PROFILE, Candidate, kill_matrix
+from pv.mutants.states import DETECTED, FINDINGS, STATES, operator_rates
+from pv.mutation import load_catalogue
 
 EXAMPLE = """example:
-  pv mutate                           # every mutant of every bundled contract
+  pv mutate                           # the curated catalogue: first kill per mutant
+  pv mutate --auto                    # plus mutants generated from the kernels' source
+  pv mutate --full-matrix -j 2        # every falsifier against every mutant
   pv mutate contracts/rmsnorm-kernel-v1.yaml
 """
-PROFILE = "mutate"  # the 'fast' budget without shrinking: a kill needs one counterexample
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -35,79 +40,103 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     parser.add_argument("paths", nargs="*", type=Path, help="contract files or directories (default: contracts/)")
     parser.add_argument("--seed", type=int, default=0, help="hypothesis seed for every run (default 0)")
     parser.add_argument("--catalogue", default=None, help="module holding MUTANTS (default: [tool.pv] mutants)")
+    parser.add_argument("--auto", action="store_true",
+                        help="also generate mutants from the source of the kernels each contract names")
+    parser.add_argument("--full-matrix", action="store_true",
+                        help="run every falsifier against every mutant (default: stop a mutant at its first "
+                             "kill, then run each falsifier with no kill alone until it kills one)")
     parser.add_argument("-j", "--jobs", type=int, default=None, help="mutants run in parallel (default: CPU count)")
     parser.set_defaults(run=run)
 
 
-def _failing(tests: list[dict[str, Any]], plan: Plan, contract: str) -> set[str]:
-    ids = {fid for fid, p in plan.falsifiers.items() if p.contract == contract}
-    bound = plan.bound_nodeids()
-    failed: set[str] = set()
-    for test in tests:
-        if test["outcome"] in ("failed", "error"):
-            failed |= (set(test["falsifies"]) | {f for f, n in bound.items() if n == test["nodeid"]}) & ids
-    return failed
+def kernels_of(contract_file: ContractFile) -> list[str]:
+    """What `--auto` mutates: `mutation.kernels`, else the values of `implementations`."""
+    contract = contract_file.contract
+    assert contract is not None
+    if contract.mutation is not None and contract.mutation.kernels:
+        return list(contract.mutation.kernels)
+    return sorted(set(contract.implementations.values()))
 
 
-def kill_matrix(plan: Plan, mutants: list[Mutant], catalogue: str, seed: int, jobs: int) -> dict[str, Any]:
-    contracts = sorted({m.contract for m in mutants})
-
-    def baseline(contract: str) -> set[str]:
-        _, tests = run_tests(plan.root, plan.nodeids(contract), profile=PROFILE, seed=seed, quiet=True)
-        return _failing(tests, plan, contract)
-
-    def attack(mutant: Mutant) -> set[str]:
-        _, tests = run_tests(plan.root, plan.nodeids(mutant.contract), profile=PROFILE, seed=seed, quiet=True,
-                             env={MUTANT_ENV: mutant.name, CATALOGUE_ENV: catalogue})
-        return _failing(tests, plan, mutant.contract)
-
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        baselines = dict(zip(contracts, pool.map(baseline, contracts)))
-        rows = []
-        for mutant, killers in zip(mutants, pool.map(attack, mutants)):
-            credited = sorted(killers - baselines[mutant.contract])
-            rows.append({"name": mutant.name, "contract": mutant.contract, "target": mutant.target,
-                         "description": mutant.description, "killed_by": credited, "survived": not credited})
-            print(f"  {'killed  ' if credited else 'SURVIVED'} {mutant.name}: {', '.join(credited) or '-'}", file=sys.stderr)
-    return {"mutants": rows, "baseline_failures": {c: sorted(f) for c, f in baselines.items() if f}}
+def _candidates(auto: bool, contracts: list[ContractFile], root: Path,
+                module: str) -> tuple[list[Candidate], list[str]]:
+    stems = {f.stem for f in contracts}
+    catalogue = load_catalogue(module, root)
+    notes = [f"note: catalogue has mutants for {stem}, which is not among the contracts given"
+             for stem in sorted({m.contract for m in catalogue} - stems)]
+    candidates = [Candidate.curated(m) for m in catalogue if m.contract in stems]
+    if auto:
+        for f in contracts:
+            kernels = kernels_of(f)
+            if not kernels:
+                notes.append(f"note: {f.stem} names no kernel (implementations or mutation.kernels): nothing generated")
+                continue
+            candidates.extend(Candidate.of(g) for g in generate(f.stem, kernels, root))
+    return candidates, notes
 
 
 def run(args: argparse.Namespace) -> int:
-    return execute(load_plan(args.paths or None), catalogue=args.catalogue, seed=args.seed, jobs=args.jobs)
+    return execute(load_plan(args.paths or None), catalogue=args.catalogue, seed=args.seed, jobs=args.jobs,
+                   auto=args.auto, full_matrix=args.full_matrix)
 
 
-def execute(plan: Plan, *, catalogue: str | None = None, seed: int = 0, jobs: int | None = None) -> int:
+def execute(plan: Plan, *, catalogue: str | None = None, seed: int = 0, jobs: int | None = None, auto: bool = False,
+            full_matrix: bool = False) -> int:
     module = catalogue or plan.config.mutants
-    mutants_of_project = load_catalogue(module, plan.root)
-    stems = {f.stem for f in plan.contracts}
-    unknown = sorted({m.contract for m in mutants_of_project} - {p.contract for p in plan.falsifiers.values()} - stems)
-    mutants = [m for m in mutants_of_project if m.contract in stems]
-    if not mutants:
-        print("pv mutate: no mutant in the catalogue targets the contracts given", file=sys.stderr)
+    try:
+        candidates, notes = _candidates(auto, plan.contracts, plan.root, module)
+    except (ImportError, ValueError, GenerationError) as failed:
+        print(f"pv mutate: {failed}", file=sys.stderr)
+        return 2
+    if not candidates:
+        print("pv mutate: no mutant in the catalogue targets the contracts given" +
+              ("" if auto else " (try --auto)"), file=sys.stderr)
         return 1
-    print(f"pv mutate: {len(mutants)} mutants against {len({m.contract for m in mutants})} contracts", file=sys.stderr)
+    equivalent = {f.stem: dict(f.contract.mutation.equivalent) for f in plan.contracts
+                  if f.contract is not None and f.contract.mutation is not None}
+    full = full_matrix
+    generated = sum(1 for c in candidates if c.generated)
+    print(f"pv mutate: {len(candidates) - generated} curated and {generated} generated mutants against "
+          f"{len({c.contract for c in candidates})} contracts ({'full matrix' if full else 'first kill'})",
+          file=sys.stderr)
     # the kill matrix holds for these files as they are now (hashed before the runs)
-    inputs, _ = bind_inputs(plan, {m.contract for m in mutants})
+    inputs, _ = bind_inputs(plan, {c.contract for c in candidates})
     inputs.update(hashes_of_catalogue(plan.root, module))
-    matrix = kill_matrix(plan, mutants, module, seed, jobs or os.cpu_count() or 1)
+    matrix = kill_matrix(plan, candidates, catalogue=module, seed=seed, jobs=jobs or os.cpu_count() or 1,
+                         full=full, equivalent=equivalent, log=lambda line: print(line, file=sys.stderr))
+    rows: list[dict[str, Any]] = matrix["mutants"]
     guards = {t.id: t.guard for f in plan.contracts if f.contract for t in f.contract.falsification_tests}
-    in_scope = {fid for fid, p in plan.falsifiers.items() if p.contract in {m.contract for m in mutants}}
-    kills = {fid: sum(fid in row["killed_by"] for row in matrix["mutants"]) for fid in sorted(in_scope)}
+    in_scope = {fid for fid, p in plan.falsifiers.items() if p.contract in {c.contract for c in candidates}}
+    kills = {fid: sum(fid in row["killed_by"] for row in rows) for fid in sorted(in_scope)}
     matrix["falsifiers"] = {fid: {"kills": n, "guard": guards.get(fid)} for fid, n in kills.items()}
-    document = {"kind": "mutate", **provenance(plan.root), "profile": PROFILE, "seed": seed, **matrix,
-                "inputs": inputs}
+    matrix["operators"] = operator_rates(rows)
+    document = {"kind": "mutate", **provenance(plan.root), "profile": PROFILE, "seed": seed,
+                "matrix": "full" if full else "first-kill", "auto": auto, **matrix, "inputs": inputs}
     path = write_evidence(plan.root, MUTATION_PREFIX, document)
-    survivors = [row["name"] for row in matrix["mutants"] if row["survived"]]
     idle = [fid for fid, n in kills.items() if n == 0 and not guards.get(fid)]
+    states = {s: sum(r["state"] == s for r in rows) for s in STATES}
     print(f"evidence: {path.relative_to(plan.root)}")
-    print(f"{len(mutants) - len(survivors)} of {len(mutants)} mutants killed; "
-          f"{sum(1 for n in kills.values() if n)} of {len(kills)} falsifiers killed at least one")
-    for name in survivors:
-        print(f"SURVIVED {name}: no falsifier of its contract failed")
+    others = ", ".join(f"{n} {s}" for s, n in states.items() if n and s != "killed")
+    print(f"{sum(states[s] for s in DETECTED)} of {len(rows)} mutants killed" + (f" ({others})" if others else "") +
+          f"; {sum(1 for n in kills.values() if n)} of {len(kills)} falsifiers killed at least one")
+    if auto:
+        for operator, entry in matrix["operators"].items():
+            rate = "-" if entry["kill_rate"] is None else f"{entry['kill_rate']:.0%}"
+            print(f"  {operator:<15} {entry['detected']:>3}/{entry['total']:<3} killed ({rate})")
+    for row in rows:
+        if row["state"] in FINDINGS:
+            print(f"{row['state'].upper()} {row['name']}: {_why(row)}")
     for fid in idle:
         print(f"IDLE {fid}: killed no mutant and is not labelled a guard")
-    for stem in unknown:
-        print(f"note: catalogue has mutants for {stem}, which is not among the contracts given")
+    for note in notes:
+        print(note)
     for contract, failing in matrix["baseline_failures"].items():
         print(f"BASELINE {contract}: {', '.join(failing)} fail on the unmutated kernel; no kill credited to them")
-    return 1 if survivors or idle or matrix["baseline_failures"] else 0
+    findings = any(r["state"] in FINDINGS for r in rows)
+    return 1 if findings or idle or matrix["baseline_failures"] else 0
+
+
+def _why(row: dict[str, Any]) -> str:
+    if row["state"] == "survived":
+        return f"no falsifier of {row['contract']} failed ({row['description']})"
+    return str(row.get("reason") or row["description"])

@@ -9,6 +9,7 @@ from typing import Any
 
 from pv.evidence.plan import Plan, load_plan
 from pv.binding.status import unsupported_claim
+from pv.project import io_problem
 from pv.reports.scoreboard import build_model, totals_line, write_scoreboard
 
 EXAMPLE = """example:
@@ -32,7 +33,12 @@ def run(args: argparse.Namespace) -> int:
 def execute(plan: Plan, *, out: Path | None = None) -> int:
     model = build_model(plan)
     out = out or plan.root / plan.config.reports
-    for path in write_scoreboard(model, out):
+    try:
+        written = write_scoreboard(model, out)
+    except OSError as failed:  # a full disk, `reports` a file: the old reports stay as they were
+        print(f"pv scoreboard: cannot write the scoreboard: {io_problem(failed)}", file=sys.stderr)
+        return 2
+    for path in written:
         print(f"wrote {path}")
     for u in model["unreadable"]:
         print(f"{u['path']}: UNREADABLE, {u['falsifiers_declared']} falsifiers not counted: {'; '.join(u['errors'])}")

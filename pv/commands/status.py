@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from pv.diagnostics.escape import json_text, terminal
 from pv.reports.contract_status import render_status_text, status_report
 from pv.evidence.plan import load_plan
 from pv.commands.scoreboard import report_rejected
@@ -31,8 +32,8 @@ def run(args: argparse.Namespace) -> int:
     plan = load_plan(args.paths or None)
     report = status_report(plan)
     if args.format == "json":
-        print(json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False))
+        print(json_text(json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False)))
     else:
-        sys.stdout.write(render_status_text(report))
+        sys.stdout.write(terminal(render_status_text(report)))
     rejected = report_rejected("pv status", report)
     return 1 if report["unreadable"] or any(c["overclaim"] for c in report["contracts"]) or rejected else 0

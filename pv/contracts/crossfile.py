@@ -14,6 +14,7 @@ from typing import Any
 from pathlib import Path
 
 from pv.diagnostics.diagnostic import Diagnostic
+from pv.contracts.cycles import find_cycles
 from pv.contracts.loader import EXCERPT_CHARS, excerpt
 from pv.diagnostics.rules import rule
 from pv.contracts.model import ContractFile
@@ -69,7 +70,8 @@ def summarize(f: ContractFile, *, positions: bool = True) -> ContractSummary | N
 
 
 def registry_findings(summaries: Iterable[ContractSummary]) -> Iterator[Diagnostic]:
-    """PV-SCHEMA-009 (an id declared by two contracts) and PV-SCHEMA-010 (unknown dependency)."""
+    """PV-SCHEMA-009 (an id declared by two contracts), PV-SCHEMA-010 (unknown dependency)
+    and PV-GRAPH-001 (a depends_on cycle, a contract depending on itself included)."""
     summaries = list(summaries)
     stems = {s.stem for s in summaries}
     owner: dict[str, tuple[ContractSummary, int]] = {}
@@ -90,6 +92,8 @@ def registry_findings(summaries: Iterable[ContractSummary]) -> Iterator[Diagnost
                 yield rule("PV-SCHEMA-010").at(s.path, s.position(position, ("metadata", "depends_on", i)),
                                                f"depends_on names '{excerpt(stem)}', which is neither among the contracts "
                                                f"given nor beside this one{hint}")
+    yield from _cycle_findings(summaries)
+
 
 
 def _beside(path: str, stem: str) -> bool:
@@ -102,3 +106,18 @@ def _beside(path: str, stem: str) -> bool:
         return any((directory / f"{stem}{suffix}").is_file() for suffix in (".yaml", ".yml"))
     except (OSError, ValueError):
         return False
+
+
+def _cycle_findings(summaries: list[ContractSummary]) -> Iterator[Diagnostic]:
+    by_stem: dict[str, ContractSummary] = {}
+    for s in summaries:
+        by_stem.setdefault(s.stem, s)
+    edges = {stem: [dep for dep, _ in s.depends_on] for stem, s in by_stem.items()}
+    for cycle in find_cycles(edges):
+        first = by_stem[cycle[0]]
+        target = cycle[1] if len(cycle) > 1 else cycle[0]
+        index = edges[cycle[0]].index(target)
+        loop = " -> ".join(excerpt(stem) for stem in [*cycle, cycle[0]]) if len(cycle) <= 20 else \
+            " -> ".join(excerpt(stem) for stem in [*cycle[:3], "...", cycle[-1], cycle[0]]) + f" ({len(cycle)} contracts)"
+        yield rule("PV-GRAPH-001").at(first.path, first.position(first.depends_on[index][1], ("metadata", "depends_on", index)),
+                                      f"depends_on cycle: {loop}")

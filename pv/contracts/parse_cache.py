@@ -12,7 +12,9 @@ YAML is most of either run. An unchanged file's data is read back from
   with a finding is parsed again for them, on demand, as without the cache.
 - Data served from the cache is shared with it: callers read it and never change it.
 - JSON, never pickle: a planted cache file can at worst misreport a file, not run code.
-- Any unreadable or foreign cache file is ignored and rewritten.
+- The file carries the checksum of its payload (pv/contracts/cache_file.py); an unreadable,
+  foreign, truncated or edited cache file, or one of the wrong shape, is ignored and
+  rewritten, never trusted.
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pv.atomic import write_text
+from pv.contracts.cache_file import read_checked, write_checked
 from pv.project import CACHE_DIR
 
 CACHE_FILE = "parsed.json"
+CACHE_KIND = "pv parse cache 1"
 MAX_ENTRIES = 50_000  # files unused in this run are dropped beyond this
 LOADER_SOURCE = Path(__file__).with_name("loader.py")
 
@@ -56,14 +59,17 @@ class ParseCache:
     def open(cls, root: Path) -> ParseCache:
         path = root / CACHE_DIR / CACHE_FILE
         version = _loader_digest()
+        payload = read_checked(path, CACHE_KIND)
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return cls(path, {}, version)
+            document = json.loads(payload) if payload is not None else None
+        except ValueError:
+            document = None
         if not isinstance(document, dict) or document.get("loader") != version:
             return cls(path, {}, version)
         entries = document.get("entries")
-        return cls(path, entries if isinstance(entries, dict) else {}, version)
+        if not isinstance(entries, dict) or not all(isinstance(k, str) and len(k) == 32 for k in entries):
+            return cls(path, {}, version)
+        return cls(path, entries, version)
 
     def get(self, text: str) -> Any:
         """The cached data of `text`, or None (an empty document is never cached)."""
@@ -97,6 +103,6 @@ class ParseCache:
         kept = dict(list(unused.items())[: max(0, MAX_ENTRIES - len(self._used))])
         kept.update(self._used)
         try:
-            write_text(self.path, json.dumps({"loader": self.version, "entries": kept}, separators=(",", ":")))
+            write_checked(self.path, CACHE_KIND, json.dumps({"loader": self.version, "entries": kept}, separators=(",", ":")))
         except OSError:  # a read-only checkout still validates; it just parses every time
             pass

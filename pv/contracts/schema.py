@@ -55,6 +55,10 @@ class Metadata(_Section):
     competitor: str | None = None
     demand_score: int | None = None
     intake_status: Literal["missing", "partial", "supported", "unclear"] | None = None
+    language: str | None = Field(
+        default=None,
+        description="pv extension: language of the implementations; `python` makes clauses Python expressions.",
+    )
 
 
 class Clause(NamedTuple):
@@ -217,6 +221,19 @@ class Beat(_Section):
     ci_gate_name: str = ""
 
 
+class MutationSection(_Section):
+    kernels: list[str] = Field(
+        default_factory=list,
+        description="pv extension: 'module:function' of each kernel `pv mutate --auto` mutates "
+                    "(default: the values of `implementations`).",
+    )
+    equivalent: dict[str, str] = Field(
+        default_factory=dict,
+        description="pv extension: generated mutant name -> why no test can tell it from the kernel; "
+                    "such a mutant is reported EQUIVALENT, not as a finding.",
+    )
+
+
 class Contract(_Section):
     """One kernel contract: the math, what must hold, and what could prove it wrong."""
 
@@ -245,6 +262,8 @@ class Contract(_Section):
         default_factory=dict,
         description="pv extension: name -> 'module:function' of each implementation of the kernel.",
     )
+    mutation: MutationSection | None = Field(
+        default=None, description="pv extension: the kernels `pv mutate --auto` mutates, equivalent mutants.")
 
     @field_validator("equations", mode="before")
     @classmethod

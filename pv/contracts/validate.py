@@ -18,6 +18,7 @@ from pv.contracts.keys import check_keys
 from pv.contracts.loader import EXCERPT_CHARS, Document, excerpt, load
 from pv.diagnostics.rules import rule
 from pv.contracts.parse_cache import ParseCache
+from pv.contracts.clauses import clause_findings
 from pv.contracts.crossfile import registry_findings, summarize
 from pv.contracts.model import ContractFile
 from pv.contracts.numbers import number_findings
@@ -149,6 +150,7 @@ def _contract_rules(doc: Document, contract: Contract) -> Iterator[Diagnostic]:
     yield from number_findings(doc)
     yield from _kani_rules(doc, contract)
     yield from format_rules(doc, contract)
+    yield from clause_findings(doc, contract)
     if contract.qa_gate is None:
         if kernel:
             yield rule("SCHEMA-013").at(p, (1, 1), f"no qa_gate defined{default}")

@@ -11,6 +11,7 @@ from typing import TextIO
 
 from pv import __version__
 from pv.diagnostics.diagnostic import Diagnostic, Severity
+from pv.diagnostics.escape import github, json_text, terminal
 from pv.diagnostics.rules import RULES
 
 FORMATS = ("text", "json", "sarif", "github")
@@ -27,17 +28,16 @@ def render_text(diagnostics: Sequence[Diagnostic], summary: dict[str, int], stre
         code = d.code
         if colour:
             code = f"\033[{'31' if d.severity is Severity.ERROR else '33'}m{code}\033[0m"
-        stream.write(f"{d.path}:{d.line}:{d.col}: {code} {d.message}\n")
+        stream.write(f"{terminal(d.path)}:{d.line}:{d.col}: {code} {terminal(d.message)}\n")
         for hint in d.hints:
-            stream.write(f"    hint: {hint}\n")
+            stream.write(f"    hint: {terminal(hint)}\n")
     stream.write(", ".join(f"{value} {name}" for name, value in summary.items()) + "\n")
 
 
 def render_json(diagnostics: Sequence[Diagnostic], summary: dict[str, int], stream: TextIO) -> None:
-    json.dump(
+    stream.write(json_text(json.dumps(
         {"version": JSON_SHAPE_VERSION, "diagnostics": [d.as_dict() for d in diagnostics], "summary": summary},
-        stream, indent=2, ensure_ascii=False,
-    )
+        indent=2, ensure_ascii=False)))
     stream.write("\n")
 
 
@@ -77,7 +77,7 @@ def render_sarif(diagnostics: Sequence[Diagnostic], summary: dict[str, int], str
             "properties": {"summary": summary},
         }],
     }
-    json.dump(log, stream, indent=2, ensure_ascii=False)
+    stream.write(json_text(json.dumps(log, indent=2, ensure_ascii=False)))
     stream.write("\n")
 
 
@@ -85,23 +85,15 @@ def _uri(path: str) -> str:
     return Path(path).as_posix().removeprefix("./")
 
 
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
 def render_github(diagnostics: Sequence[Diagnostic], summary: dict[str, int], stream: TextIO) -> None:
     """GitHub Actions workflow commands: one annotation per diagnostic, then the summary."""
     for d in diagnostics:
         command = "error" if d.severity is Severity.ERROR else "warning"
-        where = f"file={_escape_property(d.path)}"
+        where = f"file={github(d.path, property_value=True)}"
         if d.line > 0:
             where += f",line={d.line},col={max(d.col, 1)}"
         message = "\n".join((d.message, *d.hints))
-        stream.write(f"::{command} {where},title={_escape_property(d.code)}::{_escape_data(message)}\n")
+        stream.write(f"::{command} {where},title={github(d.code, property_value=True)}::{github(message)}\n")
     stream.write(", ".join(f"{value} {name}" for name, value in summary.items()) + "\n")
 
 

@@ -207,6 +207,15 @@ _RULES = [
          "The declared status is checked against the evidence; a word pv does not know (a typo "
          "such as DISCHARGD) would switch that check off.",
          "Use one of the lifecycle words the message lists (README, \"Lifecycle words\")."),
+    Rule("PV-CLAUSE-001", E, "a Python contract clause is unsafe or does not parse",
+         "In a contract whose implementations are Python (metadata.language: python, or "
+         "implementations declared), each pre- and postcondition is an expression pv.enforce "
+         "compiles and runs in the user's process. A clause outside the safe subset (dunder or "
+         "private names, lambdas, list comprehensions, calls off the allow-list) would be refused "
+         "at import time; one that does not parse checks nothing. Clauses of contracts for other "
+         "languages (aprender's Rust) are not parsed.",
+         "Rewrite the clause in the safe subset described in the README (Runtime contracts), "
+         "e.g. `isfinite(x).all()`, `x.shape[-1] % 32 == 0`."),
     # -- test binding (pv lint) ----------------------------------------------------------
     Rule("PV-VER-001", W, "a falsifier's test is prose or does not resolve (non-strict)",
          "Outside strict mode an unbound falsifier is reported but tolerated while a contract matures.",

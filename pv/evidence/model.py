@@ -72,6 +72,12 @@ class MutantRow(_Strict):
     description: str = ""
     killed_by: list[str]
     survived: bool
+    # pv.mutants.states; absent in evidence written before states existed
+    state: Literal["killed", "timeout", "survived", "not-reached", "equivalent", "refused", "error"] | None = None
+    kind: Literal["curated", "generated"] | None = None
+    operator: str | None = None
+    reason: str | None = None
+    diff: str | None = None
 
 
 class MutateEvidence(_Run):

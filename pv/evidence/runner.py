@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from pv.binding.registry import pytest_command, subprocess_env
+from pv.diagnostics.escape import terminal
 from pv.errors import PvError
 from pv.lifetime import owned_tempdir
+from pv.mutation import CATALOGUE_ENV, MUTANT_ENV
 
 
 class RunFailed(PvError):
@@ -27,11 +29,28 @@ def run_tests(root: Path, nodeids: Sequence[str], *, profile: str, seed: int, wo
                 f"--hypothesis-profile={profile}", f"--hypothesis-seed={seed}"]
         if workers:
             args += ["-n", workers]
-        output = subprocess.DEVNULL if quiet else sys.stderr
-        done = subprocess.run(pytest_command(args), cwd=root, env=subprocess_env(tmp, env),
-                              stdout=output, stderr=output)
+        child_env = subprocess_env(tmp, env)
+        for name in (MUTANT_ENV, CATALOGUE_ENV):  # evidence is about the kernel as it is, never a mutant
+            if name not in (env or {}):
+                child_env.pop(name, None)
+        returncode = _run(pytest_command(args), root, child_env, quiet)
         if not target.exists():
-            raise RunFailed(f"pytest exited {done.returncode} without results (run it by hand: "
+            raise RunFailed(f"pytest exited {returncode} without results (run it by hand: "
                             f"python -m pytest {' '.join(nodeids[:3])} ...)")
         document = json.loads(target.read_text(encoding="utf-8"))
-    return done.returncode, document["tests"]
+    if document.get("mutant") and MUTANT_ENV not in (env or {}):
+        raise RunFailed(f"the tests ran against mutant {document['mutant']}, not the kernel: no evidence recorded")
+    return returncode, document["tests"]
+
+
+def _run(command: list[str], root: Path, env: dict[str, str], quiet: bool) -> int:
+    """Run pytest, its output passed on to stderr line by line through `terminal`: a test's
+    failure message is untrusted text (an escape sequence in an assertion message)."""
+    if quiet:
+        return subprocess.run(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+    with subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as child:
+        assert child.stdout is not None
+        for line in child.stdout:
+            sys.stderr.write(terminal(line.decode("utf-8", "replace")))
+            sys.stderr.flush()
+    return child.returncode

@@ -3,19 +3,20 @@
 Edges point from a contract to what it builds on (dependent -> dependency), as in the
 Rust pv's `graph.rs`; the order lists dependencies first, so it is an order in which
 contracts can be checked or released. A cycle has no such order and is an error
-(PV-GRAPH-001); a dependency that names no given contract is the validator's
+(PV-GRAPH-001, which `pv validate` reports too); a dependency that names no given contract is the validator's
 PV-SCHEMA-010, reused here so both commands say the same thing.
 """
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pv.diagnostics.diagnostic import Diagnostic
-from pv.diagnostics.rules import rule
+from pv.contracts.cycles import find_cycles
 from pv.contracts.model import ContractFile
 from pv.contracts.validate import check_registry
 
@@ -37,49 +38,23 @@ class DependencyGraph:
         return sorted(s for s, deps in self.edges.items() if stem in deps)
 
 
-def _find_cycles(edges: dict[str, list[str]]) -> list[list[str]]:
-    """Every elementary cycle met by a depth-first walk, each once, rotated to start at its least stem."""
-    white, grey, black = 0, 1, 2
-    colour = dict.fromkeys(edges, white)
-    found: dict[tuple[str, ...], list[str]] = {}
-    path: list[str] = []
-
-    def visit(node: str) -> None:
-        colour[node] = grey
-        path.append(node)
-        for dep in edges.get(node, []):
-            if dep not in colour:
-                continue  # unknown dependency: reported separately
-            if colour[dep] == grey:
-                cycle = path[path.index(dep):]
-                start = cycle.index(min(cycle))
-                rotated = cycle[start:] + cycle[:start]
-                found.setdefault(tuple(rotated), rotated)
-            elif colour[dep] == white:
-                visit(dep)
-        path.pop()
-        colour[node] = black
-
-    for node in sorted(edges):
-        if colour[node] == white:
-            visit(node)
-    return list(found.values())
-
-
 def _order(edges: dict[str, list[str]]) -> list[str]:
     """Kahn's algorithm over known stems, dependencies first, ties broken by name."""
     pending = {stem: {d for d in deps if d in edges} for stem, deps in edges.items()}
+    dependents: dict[str, list[str]] = {}
+    for stem, deps in pending.items():
+        for dep in deps:
+            dependents.setdefault(dep, []).append(stem)
     order: list[str] = []
-    ready = sorted(s for s, deps in pending.items() if not deps)
+    ready = [s for s, deps in pending.items() if not deps]
+    heapq.heapify(ready)
     while ready:
-        stem = ready.pop(0)
+        stem = heapq.heappop(ready)
         order.append(stem)
-        for other, deps in pending.items():
-            if stem in deps:
-                deps.discard(stem)
-                if not deps:
-                    ready.append(other)
-        ready.sort()
+        for other in dependents.get(stem, []):
+            pending[other].discard(stem)
+            if not pending[other]:
+                heapq.heappush(ready, other)
     return order
 
 
@@ -90,19 +65,13 @@ def build_graph(files: Sequence[ContractFile]) -> DependencyGraph:
         by_stem.setdefault(f.stem, f)
     edges = {stem: list(f.contract.metadata.depends_on) for stem, f in by_stem.items() if f.contract is not None}
     graph = DependencyGraph(files=by_stem, edges=edges)
-    graph.diagnostics.extend(d for d in check_registry(contracts) if d.code == "PV-SCHEMA-010")
+    # the validator's own findings, so both commands say the same thing
+    graph.diagnostics.extend(d for d in check_registry(contracts) if d.code in ("PV-SCHEMA-010", "PV-GRAPH-001"))
     # A file that is not a readable contract is still a node someone meant: its errors are
     # reported here, so it never silently drops out of the graph.
     graph.unreadable = [f for f in files if f.contract is None]
     graph.diagnostics.extend(d for f in graph.unreadable for d in f.errors)
-    graph.cycles = _find_cycles(edges)
-    for cycle in graph.cycles:
-        first = by_stem[cycle[0]]
-        target = cycle[1] if len(cycle) > 1 else cycle[0]
-        index = edges[cycle[0]].index(target)
-        loop = " -> ".join([*cycle, cycle[0]])
-        graph.diagnostics.append(rule("PV-GRAPH-001").at(
-            first.path, first.doc.position(("metadata", "depends_on", index)), f"depends_on cycle: {loop}"))
+    graph.cycles = find_cycles(edges)
     graph.order = [] if graph.cycles else _order(edges)
     graph.diagnostics.sort(key=Diagnostic.sort_key)
     return graph

@@ -15,12 +15,14 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from pv import __version__
+from pv.diagnostics.escape import markdown
 from pv.atomic import commit_set
 from pv.binding.resolve import BindingState
 from pv.evidence.fingerprint import changed
 from pv.evidence.store import MUTATION_PREFIX, RUN_PREFIX, EvidenceFile, history
 from pv.evidence.plan import Plan
 from pv.binding.status import OUTCOME_STATUS, FalsifierState, FalsifierStatus, agrees, derive_contract_status, falsifier_status
+from pv.mutants.states import DETECTED, FINDINGS, mutant_state, operator_rates
 
 STATUS_ORDER = [s.value for s in FalsifierStatus]
 
@@ -114,7 +116,9 @@ def build_model(plan: Plan) -> dict[str, Any]:
                 "mutants_killed": killed, "guard": test.guard,
             }
             rows.append(row)
-        survivors = sum(1 for m in (mutation or {}).get("mutants", []) if m["contract"] == f.stem and m["survived"])
+        # not reached, refused and errored mutants block DISCHARGED as survivors do: none was killed
+        survivors = sum(1 for m in (mutation or {}).get("mutants", [])
+                        if m["contract"] == f.stem and mutant_state(m) in FINDINGS)
         derived = derive_contract_status(states, survivors)
         declared = f.contract.metadata.status
         cited = {r["obligation"] for r in rows if r["obligation"]}
@@ -136,7 +140,8 @@ def build_model(plan: Plan) -> dict[str, Any]:
     before = {fid: OUTCOME_STATUS[r["outcome"]] for fid, r in (previous or {}).get("falsifiers", {}).items()}
     now = {r["id"]: r["status"] for r in all_falsifiers}
     shown = {c["stem"] for c in contracts}  # a mutation run over other contracts says nothing of these
-    mutants = [m for m in (mutation or {}).get("mutants", []) if m["contract"] in shown]
+    mutants = [{**m, "state": mutant_state(m), "kind": m.get("kind", "curated"), "operator": m.get("operator", "curated")}
+               for m in (mutation or {}).get("mutants", []) if m["contract"] in shown]
     return {
         "pv_version": __version__,
         "evidence": {
@@ -157,7 +162,11 @@ def build_model(plan: Plan) -> dict[str, Any]:
             **{s.lower(): sum(r["status"] == s for r in all_falsifiers) for s in STATUS_ORDER},
             "contracts_agreeing": sum(c["agrees"] for c in contracts),
             "mutants": len(mutants),
-            "mutants_killed": sum(not m["survived"] for m in mutants),
+            "mutants_killed": sum(m["state"] in DETECTED for m in mutants),
+            "mutants_survived": sum(m["state"] == "survived" for m in mutants),
+            "mutants_not_reached": sum(m["state"] == "not-reached" for m in mutants),
+            "mutants_equivalent": sum(m["state"] == "equivalent" for m in mutants),
+            "mutants_generated": sum(m["kind"] == "generated" for m in mutants),
         },
         "changes": {
             "newly_failing": sorted(f for f, s in now.items() if s in ("FAIL", "ERROR") and before.get(f) not in (None, "FAIL", "ERROR")),
@@ -168,6 +177,8 @@ def build_model(plan: Plan) -> dict[str, Any]:
                       + [{"path": d.path, "stem": None, "falsifiers_declared": 0, "errors": [f"{d.code} {d.message}"]}
                          for d in plan.problems],
         "mutants": mutants,
+        "operators": operator_rates(mutants),
+        "mutation_matrix": (mutation or {}).get("matrix"),
     }
 
 
@@ -181,7 +192,9 @@ def totals_line(model: dict[str, Any]) -> str:
     t = model["totals"]
     counts = ", ".join(f"{t[s.lower()]} {s}" + (" (not run)" if s == "BOUND" else "") for s in _TOTALS_ORDER)
     read = f"; of the {t['falsifiers']} read" if model["unreadable"] else ""
-    return f"{model['denominator']}{read}: {counts}; {t['mutants_killed']} of {t['mutants']} mutants killed"
+    return (f"{model['denominator']}{read}: {counts}; {t['mutants_killed']} of {t['mutants']} mutants killed "
+            f"({t['mutants_generated']} generated; {t['mutants_survived']} survived, "
+            f"{t['mutants_not_reached']} not reached, {t['mutants_equivalent']} equivalent)")
 
 
 def render_markdown(model: dict[str, Any]) -> str:
@@ -191,24 +204,33 @@ def render_markdown(model: dict[str, Any]) -> str:
     ]
     lines += [f"Of {model['denominator']}:", ""] if model["unreadable"] else []
     for u in model["unreadable"]:
-        lines.append(f"- UNREADABLE `{_md(u['path'])}` ({u['falsifiers_declared']} falsifiers declared, not counted above): "
-                     + _md("; ".join(u["errors"]) or "no contract"))
+        lines.append(f"- UNREADABLE {markdown(u['path'])} ({u['falsifiers_declared']} falsifiers declared, not counted above): "
+                     + markdown("; ".join(u["errors"]) or "no contract"))
     if model["unreadable"]:
         lines.append("")
     changes = model["changes"]
     if changes["newly_failing"] or changes["newly_passing"]:
-        lines += [f"Newly failing: {', '.join(changes['newly_failing']) or 'none'}. "
-                  f"Newly passing: {', '.join(changes['newly_passing']) or 'none'}.", ""]
+        lines += [markdown(f"Newly failing: {', '.join(changes['newly_failing']) or 'none'}. "
+                           f"Newly passing: {', '.join(changes['newly_passing']) or 'none'}."), ""]
     lines += ["| contract | declared | derived | agrees | falsifiers | obligations cited |", "|---|---|---|---|---|---|"]
     for c in model["contracts"]:
         counts = ", ".join(f"{n} {s}" for s, n in c["by_status"].items())
-        lines.append(f"| {c['stem']} | {c['declared'] or '-'} | {c['derived']} | {'yes' if c['agrees'] else 'NO'} | {counts} | {c['obligations_cited']}/{c['obligations']} |")
+        lines.append(_row(c["stem"], c["declared"] or "-", c["derived"], "yes" if c["agrees"] else "NO", counts,
+                          f"{c['obligations_cited']}/{c['obligations']}"))
     lines += ["", "| falsifier | rule | status | test | examples | margin | mutants killed |", "|---|---|---|---|---|---|---|"]
     for c in model["contracts"]:
         for r in c["falsifiers"]:
             margin = _ratio_text(r["margin"])
             killed = str(len(r["mutants_killed"])) + (" (guard)" if r["guard"] else "")
-            lines.append(f"| {r['id']} | {_md(r['rule'])} | {r['status']} | `{_md(r['test'] or '-')}` | {r['examples'] if r['examples'] is not None else '-'} | {margin} | {killed} |")
+            lines.append(_row(r["id"], r["rule"], r["status"], r["test"] or "-",
+                              str(r["examples"]) if r["examples"] is not None else "-", margin, killed))
+    if model["operators"]:
+        lines += ["", "| mutation operator | mutants | killed | survived | not reached | equivalent | kill rate |",
+                  "|---|---|---|---|---|---|---|"]
+        for name, o in model["operators"].items():
+            rate = "-" if o["kill_rate"] is None else f"{o['kill_rate']:.0%}"
+            lines.append(_row(name, str(o["total"]), str(o["detected"]), str(o["survived"]), str(o["not-reached"]),
+                              str(o["equivalent"]), rate))
     return "\n".join(lines) + "\n"
 
 
@@ -218,8 +240,9 @@ def _ratio_text(margin: dict[str, Any] | None) -> str:
     return f"{margin['ratio']:.3g}" if margin.get("ratio") is not None else f"unbounded ({margin.get('note', '')})"
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def _row(*cells: str) -> str:
+    """A Markdown table row; every cell escaped (a `|` in a status cannot shift a column)."""
+    return "| " + " | ".join(markdown(str(cell)) for cell in cells) + " |"
 
 
 def render_html(model: dict[str, Any]) -> str:

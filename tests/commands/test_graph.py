@@ -90,3 +90,40 @@ def test_corpus_graph(pv: PV) -> None:
     assert all(position[e["to"]] < position[e["from"]] for e in report["edges"])
     for fmt in ("text", "dot", "mermaid"):
         assert pv("graph", str(CORPUS), "--format", fmt)[0] == 1
+
+
+def test_validate_reports_cycles_and_self_dependency(pv: PV, tmp_path: Path) -> None:
+    """A cycle is a validate error (PV-GRAPH-001), not only a `pv graph` finding."""
+    _contract(tmp_path, "a", ["b"])
+    _contract(tmp_path, "b", ["a"])
+    _contract(tmp_path, "self", ["self"])
+    code, out, _ = pv("validate", str(tmp_path))
+    assert code == 1
+    assert f"{tmp_path / 'a.yaml'}:3:16: PV-GRAPH-001 depends_on cycle: a -> b -> a" in out
+    assert "PV-GRAPH-001 depends_on cycle: self -> self" in out
+
+
+def _minimal(directory: Path, stem: str, depends_on: list[str]) -> None:
+    (directory / f"{stem}.yaml").write_text(
+        f"metadata:\n  version: \"1.0.0\"\n  description: d\n  references: [r]\n  depends_on: {json.dumps(depends_on)}\n"
+        "equations:\n  f:\n    formula: \"f(x) = x\"\n", encoding="utf-8")
+
+
+def test_long_chain_and_long_cycle_need_no_recursion(pv: PV, tmp_path: Path) -> None:
+    """1,500-long depends_on chain and a 1,000-contract cycle: an order and a cycle, no RecursionError."""
+    chain, ring = tmp_path / "chain", tmp_path / "ring"
+    chain.mkdir()
+    ring.mkdir()
+    for i in range(1500):
+        _minimal(chain, f"c{i:04d}", [f"c{i + 1:04d}"] if i < 1499 else [])
+    for i in range(1000):
+        _minimal(ring, f"r{i:04d}", [f"r{(i + 1) % 1000:04d}"])
+    code, out, err = pv("graph", str(chain), "--format", "json")
+    assert "Traceback" not in err
+    report = json.loads(out)
+    assert report["order"][0] == "c1499" and report["order"][-1] == "c0000" and report["cycles"] == []
+    code, out, err = pv("graph", str(ring), "--format", "json")
+    report = json.loads(out)
+    assert code == 1 and len(report["cycles"]) == 1 and len(report["cycles"][0]) == 1000
+    code, out, _ = pv("validate", str(ring))
+    assert code == 1 and "PV-GRAPH-001 depends_on cycle: r0000 -> r0001 -> r0002 -> ... -> r0999 -> r0000 (1000 contracts)" in out

@@ -8,10 +8,17 @@ from pathlib import Path
 
 import pytest
 
+from pv.contracts.cache_file import read_checked, write_checked
 from pv.contracts import parse_cache
 from pv.contracts.parse_cache import ParseCache
 from pv.contracts.validate import ValidationResult, validate_paths
 from tests.conftest import CORPUS, REPO, VALID_CONTRACT
+
+
+def cached_document(path: Path) -> dict:
+    payload = read_checked(path, parse_cache.CACHE_KIND)
+    assert payload is not None
+    return json.loads(payload)
 
 
 def findings(result: ValidationResult) -> list[str]:
@@ -34,7 +41,7 @@ def test_corpus_and_bundled_contracts_read_the_same_from_the_cache(tmp_path: Pat
         assert findings(plain) == findings(cold) == findings(warm)
         assert [f.contract for f in plain.files] == [f.contract for f in warm.files]
         assert [f.doc.data for f in plain.files] == [f.doc.data for f in warm.files]
-        entries = json.loads((root / ".pv-cache" / "parsed.json").read_text())["entries"]
+        entries = cached_document(root / ".pv-cache" / "parsed.json")["entries"]
         assert len(entries) >= len(plain.files) - 5  # all but the few JSON cannot hold (dates)
 
 
@@ -66,7 +73,7 @@ def test_a_foreign_or_broken_cache_file_is_ignored_and_rewritten(tmp_path: Path,
     cache_file.parent.mkdir()
     cache_file.write_text(content)
     assert not validate_paths([contract.parent], ParseCache.open(tmp_path)).diagnostics
-    assert len(json.loads(cache_file.read_text())["entries"]) == 1
+    assert len(cached_document(cache_file)["entries"]) == 1
 
 
 def test_a_change_in_the_loader_empties_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -95,3 +102,29 @@ def test_two_files_with_one_text_do_not_share_objects(tmp_path: Path) -> None:
     warm = ParseCache.open(tmp_path)
     first, second = warm.get("text"), warm.get("text")
     assert first == second and first is not second and first["a"] is not second["a"]
+
+
+@pytest.mark.parametrize("entries", ['"a string"', '{"short": {}}', '[1]'])
+def test_a_wrong_shape_payload_with_a_valid_checksum_is_ignored(tmp_path: Path, entries: str) -> None:
+    contract = tmp_path / "contracts" / "x-v1.yaml"
+    contract.parent.mkdir()
+    contract.write_text(VALID_CONTRACT)
+    version = parse_cache._loader_digest()
+    write_checked(tmp_path / ".pv-cache" / "parsed.json", parse_cache.CACHE_KIND, f'{{"loader": "{version}", "entries": {entries}}}')
+    assert not validate_paths([contract.parent], ParseCache.open(tmp_path)).diagnostics
+    assert len(cached_document(tmp_path / ".pv-cache" / "parsed.json")["entries"]) == 1
+
+
+def test_an_edited_entry_is_not_trusted(tmp_path: Path) -> None:
+    """A cached entry changed by hand (here: a broken contract's data replaced by a valid
+    one) fails the checksum: the file is parsed again and its finding reported."""
+    contract = tmp_path / "contracts" / "x-v1.yaml"
+    contract.parent.mkdir()
+    broken = VALID_CONTRACT.replace('version: "1.0.0"', 'version: "one"')
+    contract.write_text(broken)
+    validate_paths([contract.parent], ParseCache.open(tmp_path))
+    cache_file = tmp_path / ".pv-cache" / "parsed.json"
+    head, _, body = cache_file.read_text().partition("\n")
+    cache_file.write_text(head + "\n" + body.replace('"version":"one"', '"version":"1.0.0"'))
+    assert '"version":"1.0.0"' in cache_file.read_text()
+    assert [d.code for d in validate_paths([contract.parent], ParseCache.open(tmp_path)).diagnostics] == ["PV-SCHEMA-007"]

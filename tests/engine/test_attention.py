@@ -138,7 +138,7 @@ def _bad_calls() -> list[tuple[str, object]]:
 
             calls.append(("finite", call))
     big = np.full((1, 1, 2, 4), 1e20, np.float32)
-    calls.append(("finite", lambda f: f(big, big, big)))  # scores overflow float32
+    calls.append(("finite_scores", lambda f: f(big, big, big)))  # scores overflow float32
     return calls
 
 

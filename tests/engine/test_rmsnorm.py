@@ -69,7 +69,7 @@ def _bad_inputs() -> list[tuple[str, tuple, dict]]:
         ("eps", (x, np.ones(8)), {"eps": -1e-6}),
         ("eps", (x, np.ones(8)), {"eps": float("nan")}),
         ("finite", (nan_x, np.ones(8)), {}),
-        ("finite", (x, inf_w), {}),
+        ("finite_weight", (x, inf_w), {}),
     ]
 
 

@@ -122,3 +122,16 @@ def test_every_heading_of_a_failing_example_is_recorded(heading: str) -> None:
 
     text = f"AssertionError: FALSIFY-X-001 falsified\n{heading}: test_x(\n    n=3,\n)\nExplanation:\n    lines"
     assert _falsifying_example(text) == f"{heading}: test_x(\n    n=3,\n)"
+
+
+def test_a_mutant_left_in_the_environment_never_becomes_falsify_evidence(tmp_path: Path) -> None:
+    """PV_MUTANT left set (after replaying a kill by hand) used to mutate the kernel under
+    `pv falsify`, whose evidence then recorded the mutant's failures as the kernel's."""
+    project = copy_project(tmp_path)
+    env = {**__import__("os").environ, "PV_MUTANT": "mean-n-plus-one"}
+    done = subprocess.run([sys.executable, "-m", "pv.cli", "falsify", "--profile", "fast", "--seed", "7"],
+                          cwd=project, capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ignoring PV_MUTANT=mean-n-plus-one" in done.stderr
+    records = evidence(project, "falsify-")["falsifiers"]
+    assert {r["outcome"] for r in records.values()} == {"passed"}

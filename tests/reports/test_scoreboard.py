@@ -112,3 +112,33 @@ def test_a_report_that_cannot_render_writes_nothing(project: Path, tmp_path: Pat
     with pytest.raises(KeyError):
         write_scoreboard(model, out)
     assert not out.exists()
+
+
+def test_a_not_reached_mutant_is_neither_killed_nor_discharging(project: Path, tmp_path: Path) -> None:
+    """Evidence with `killed_by: []` and `survived: false` read as killed: a mutant whose
+    function never ran counted toward the kill total and let the contract be DISCHARGED."""
+    evidence = evidence_dir(project)
+    write_json(evidence / "falsify-20260103T000000000000Z.json", bound(project, {
+        "kind": "falsify", "time": "2026-01-03T00:00:00Z", "falsifiers": {
+            fid: record("passed") for fid in ("FALSIFY-TM-001", "FALSIFY-TM-002", "FALSIFY-TM-003", "FALSIFY-TM-004")}}))
+    killers = ["FALSIFY-TM-001", "FALSIFY-TM-002", "FALSIFY-TM-004"]
+    write_json(evidence / "mutate-20260103T000000000000Z.json", bound(project, {
+        "kind": "mutate", "time": "2026-01-03T00:00:00Z", "matrix": "full", "mutants": [
+        {"name": "mean-n-plus-one", "contract": "toy-mean-v1", "target": "toy.kernel:mean", "description": "n+1",
+         "killed_by": killers, "survived": False, "state": "killed", "kind": "curated", "operator": "curated"},
+        {"name": "helper-eps", "contract": "toy-mean-v1", "target": "toy.kernel:unused", "description": "eps",
+         "killed_by": [], "survived": False, "state": "not-reached", "kind": "curated", "operator": "curated"},
+        {"name": "eps-drop@toy/kernel.py:4", "contract": "toy-mean-v1", "target": "toy.kernel:mean",
+         "description": "'a + eps' -> 'a'", "killed_by": [], "survived": False, "state": "equivalent",
+         "reason": "eps is 0 here", "kind": "generated", "operator": "eps-drop", "diff": "--- a/toy/kernel.py"}]}))
+    model = build_model(load_plan(root=project))
+    totals = model["totals"]
+    assert (totals["mutants"], totals["mutants_killed"], totals["mutants_not_reached"],
+            totals["mutants_equivalent"], totals["mutants_generated"]) == (3, 1, 1, 1, 1)
+    assert model["contracts"][0]["derived"] == "FUNCTIONAL"  # not DISCHARGED: a mutant was never reached
+    assert model["operators"]["curated"]["kill_rate"] == 0.5 and model["operators"]["eps-drop"]["kill_rate"] is None
+    out = tmp_path / "out"
+    write_scoreboard(model, out)
+    html = (out / "scoreboard.html").read_text()
+    assert "NOT-REACHED" in html and "EQUIVALENT" in html and "<summary>diff</summary>" in html
+    assert "| eps-drop | 1 | 0 | 0 | 0 | 1 | - |" in (out / "scoreboard.md").read_text()
