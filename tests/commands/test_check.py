@@ -35,8 +35,8 @@ def test_check_parses_each_contract_once_and_collects_once(tmp_path: Path, monke
     loads: Counter[str] = Counter()
     calls: Counter[str] = Counter()
     monkeypatch.setattr(pv.contracts.validate, "load", _counting(loads, "load", pv.contracts.validate.load, key=lambda path, **_: str(path)))
-    monkeypatch.setattr(pv.binding.registry, "collect_fresh", _counting(calls, "collect_fresh", pv.binding.registry.collect_fresh))
-    monkeypatch.setattr(pv.binding.registry, "cache_key", _counting(calls, "cache_key", pv.binding.registry.cache_key))
+    monkeypatch.setattr(pv.binding.registry, "_run_collection", _counting(calls, "collect_fresh", pv.binding.registry._run_collection))
+    monkeypatch.setattr(pv.binding.registry, "environment_key", _counting(calls, "cache_key", pv.binding.registry.environment_key))
     monkeypatch.setattr(Registries, "resolve", _counting(calls, "resolve", Registries.resolve))
 
     code = main(["check", "--profile", "fast", "--seed", "1"])

@@ -21,6 +21,7 @@ import sys
 import time
 from pathlib import Path
 
+from pv.contracts.cache_file import read_checked
 from pv.evidence.store import read_evidence, EvidenceFile
 from tests.evidence.test_falsify_mutate import copy_project
 
@@ -74,8 +75,16 @@ def report_ids(reports: Path) -> set[str | None]:
 
 def assert_readable(project: Path) -> None:
     reports = project / "reports"
-    for path in [*reports.glob("*.json"), *(project / ".pv-cache").glob("*.json")]:
+    for path in reports.glob("*.json"):
         strict(path)
+    for path in (project / ".pv-cache").glob("*.json"):  # one JSON document, or a checksum header line then one
+        text = path.read_text(encoding="utf-8")
+        header, _, payload = text.partition("\n")
+        if header.startswith('{"kind"'):
+            assert read_checked(path, json.loads(header)["kind"]) == payload, path
+            json.loads(payload)
+        else:
+            strict(path)
     for path in (reports / "evidence").glob("*.json"):
         assert isinstance(read_evidence(path, path.name.split("-")[0]), EvidenceFile), path
     if (reports / "scoreboard.html").exists():
