@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
 
     # One load: every contract parsed once, pytest asked for its tests once, every binding
     # resolved once; each step below receives the same objects.
-    validation = load_contracts(paths, root, config)
+    validation = load_contracts(paths, root)
     codes = [step("validate", lambda: validate.report(validation, config))]
     plan = make_plan(root, config, validation, open_registries(root, config.tests, references=references(validation)))
     index = contract_index(root) if paths else []
