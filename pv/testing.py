@@ -108,6 +108,10 @@ class Falsifier:
             raise AssertionError(
                 f"{self.id} falsified ({self.contract}): {what} is NaN (not a number), which no tolerance "
                 f"admits; prediction: {self.prediction}")
+        if error == -math.inf:  # an excess below a slack may be negative, but never without bound: a bug
+            raise AssertionError(
+                f"{self.id} falsified ({self.contract}): {what} is -inf, which says nothing was measured; "
+                f"prediction: {self.prediction}")
         if not (error <= bound):
             raise AssertionError(
                 f"{self.id} falsified ({self.contract}): {what} {error:.6g} exceeds {bound:.6g}; "

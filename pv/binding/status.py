@@ -84,7 +84,8 @@ def derive_contract_status(falsifiers: Sequence[FalsifierState], surviving_mutan
         return "PROPOSED"
     if not all(f.status is FalsifierStatus.PASS for f in falsifiers):
         return "PARTIAL"
-    if not surviving_mutants and all(f.guard or (f.kills or 0) > 0 for f in falsifiers):
+    # a mutation run must be on record (kills known) even when every falsifier is a guard
+    if not surviving_mutants and all(f.kills is not None and (f.guard or f.kills > 0) for f in falsifiers):
         return "DISCHARGED"
     return "FUNCTIONAL"
 

@@ -7,12 +7,14 @@ shows the whole picture; the exit code is the worst of the steps.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from collections.abc import Callable
 
 from pv.commands import falsify, lint, mutate, scoreboard, validate
 from pv.binding.registries import open_registries
 from pv.config import load_config
+from pv.errors import PvError
 from pv.contracts.incremental import contract_index
 from pv.evidence.plan import load_contracts, make_plan, references
 from pv.profiles import HYPOTHESIS_PROFILES
@@ -42,13 +44,17 @@ def run(args: argparse.Namespace) -> int:
 
     def step(name: str, action: Callable[[], int]) -> int:
         print(f"== pv {name}", flush=True)
-        code = action()
+        try:
+            code = action()
+        except PvError as failed:  # the remaining steps still run, so the scoreboard shows the whole picture
+            print(f"pv {name.split()[0]}: {failed}", file=sys.stderr)
+            code = 2
         outcomes.append(f"{name}: {'ok' if code == 0 else f'exit {code}'}")
         return code
 
     # One load: every contract parsed once, pytest asked for its tests once, every binding
     # resolved once; each step below receives the same objects.
-    validation = load_contracts(paths, root, config)
+    validation = load_contracts(paths, root)
     codes = [step("validate", lambda: validate.report(validation, config))]
     plan = make_plan(root, config, validation, open_registries(root, config.tests, references=references(validation)))
     index = contract_index(root) if paths else []

@@ -140,11 +140,15 @@ def execute(plan: Plan, *, profile: str, seed: int | None, workers: str | None) 
         if record["outcome"] in ("failed", "error"):
             print(terminal(f"{fid} {OUTCOME_STATUS[record['outcome']]}: {record.get('message')}"))
             print(f"  replay: pv falsify --profile {profile} --seed {seed}")
+    skipped = sorted(fid for fid, record in records.items() if record["outcome"] == "skipped")
+    for fid in skipped:  # a skip decided at run time (pytest.skip, importorskip, skipif): it proved nothing
+        print(f"{fid} SKIPPED: its tests skipped when run ({records[fid].get('message') or 'no reason given'}); "
+              "a falsifier that does not run is not evidence")
     for fid in not_run:
         print(f"{fid} NOT RUN: its tests ({', '.join(plan.falsifiers[fid].nodeids[:3])}) reported no result "
               f"(pytest exit {exit_status}{', nothing collected' if exit_status == 5 else ''})")
     falsified = any(r["outcome"] in ("failed", "error") for r in records.values())
-    return 1 if falsified or not_run or blocked else 0
+    return 1 if falsified or not_run or blocked or skipped else 0
 
 
 def _run_other(plan: Plan, tests: list[dict[str, Any]]) -> dict[str, int]:

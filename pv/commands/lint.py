@@ -60,9 +60,9 @@ def run(args: argparse.Namespace) -> int:
             registries = open_registries(root, config.tests, use_cache=use_cache)
             targets = affected_contracts(contracts, tests, index, registries.pytest)
             guard = bool(targets)  # a change that touches no contract and no bound test has nothing to prove
-            validation = load_contracts(targets, root, config, use_cache=use_cache) if targets else ValidationResult([], [])
+            validation = load_contracts(targets, root, use_cache=use_cache) if targets else ValidationResult([], [])
         else:
-            validation = load_contracts(args.paths or None, root, config, use_cache=use_cache)
+            validation = load_contracts(args.paths or None, root, use_cache=use_cache)
             registries = open_registries(root, config.tests, use_cache=use_cache, references=references(validation))
     except RegistryError as failed:  # rendered as a finding, so SARIF and GitHub consumers see it too
         render(args.format, [rule("PV-VER-011").at(str(root), (0, 0), str(failed))], {"errors": 1})

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from pv.evidence.plan import Plan, load_plan
+from pv.binding.status import unsupported_claim
 from pv.project import io_problem
-from pv.reports.scoreboard import build_model, write_scoreboard
+from pv.reports.scoreboard import build_model, totals_line, write_scoreboard
 
 EXAMPLE = """example:
   pv scoreboard                       # after pv falsify and pv mutate
@@ -39,15 +40,14 @@ def execute(plan: Plan, *, out: Path | None = None) -> int:
         return 2
     for path in written:
         print(f"wrote {path}")
-    t = model["totals"]
     for u in model["unreadable"]:
         print(f"{u['path']}: UNREADABLE, {u['falsifiers_declared']} falsifiers not counted: {'; '.join(u['errors'])}")
-    print(f"{model['denominator']}: {t['pass']} PASS, {t['fail']} FAIL, {t['error']} ERROR, "
-          f"{t['stale']} STALE, {t['duplicate']} DUPLICATE, "
-          f"{t['bound']} not run, {t['unbound']} UNBOUND, {t['pending']} PENDING; "
-          f"{t['mutants_killed']}/{t['mutants']} mutants killed")
+    print(totals_line(model))
+    overclaims = [(c["stem"], claim) for c in model["contracts"] if (claim := unsupported_claim(c["declared"], c["derived"]))]
+    for stem, claim in overclaims:  # a declared status the evidence does not support fails, as in pv status
+        print(f"pv scoreboard: {stem} {claim}", file=sys.stderr)
     rejected = report_rejected("pv scoreboard", model)
-    return 1 if model["unreadable"] else rejected
+    return max(rejected, 1 if overclaims or model["unreadable"] else 0)
 
 
 def report_rejected(prog: str, model: dict[str, Any]) -> int:

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     if args.changed:
         result = validate_changed(args.paths, root)
     else:
-        result = load_contracts(args.paths or None, root, config, use_cache=not args.no_cache)
+        result = load_contracts(args.paths or None, root, use_cache=not args.no_cache)
     return report(result, config, output=args.format, strict=args.strict)
 
 

@@ -23,11 +23,14 @@ class _Strict(BaseModel):
 
 
 class Margin(_Strict):
-    """Worst observed error against its tolerance; ratio None means no tolerance bounds it."""
+    """Worst observed error against its tolerance; ratio None means no tolerance bounds it.
+
+    The ratio may be negative: a falsifier may observe an excess beyond a slack (FALSIFY-RN-003),
+    which is below zero while it holds."""
 
     error: Finite | None
     tolerance: Finite | None
-    ratio: NonNegative | None
+    ratio: Finite | None
     note: str | None = None
 
 

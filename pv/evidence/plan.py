@@ -101,10 +101,9 @@ class Plan:
                 for fid, p in self.falsifiers.items()}
 
 
-def load_contracts(paths: list[Path] | None, root: Path, config: Config | None = None, *,
+def load_contracts(paths: list[Path] | None, root: Path, *,
                    use_cache: bool = True) -> ValidationResult:
     """Every contract under `paths` (default: the project's), validated, through the parse cache."""
-    config = config or load_config(root)
     cache = ParseCache.open(root) if use_cache else None
     return validate_paths(paths or default_contract_paths(root), cache)
 
@@ -121,9 +120,7 @@ def make_plan(root: Path, config: Config, validation: ValidationResult, registri
     for f in validation.contracts:
         assert f.contract is not None
         for test in f.contract.falsification_tests:
-            declared_in.setdefault(test.id, [])
-            if f.path not in declared_in[test.id]:
-                declared_in[test.id].append(f.path)
+            declared_in.setdefault(test.id, []).append(f.path)  # twice in one file is a duplicate too
     bindings: dict[str, list[Binding]] = {}
     falsifiers: dict[str, FalsifierPlan] = {}
     for f in validation.contracts:
@@ -150,6 +147,6 @@ def load_plan(paths: list[Path] | None = None, root: Path | None = None, *, use_
     """The project as every command sees it: contracts, the test registry and the bindings."""
     root = root or find_root()
     config = load_config(root)
-    validation = load_contracts(paths, root, config, use_cache=use_cache)
+    validation = load_contracts(paths, root, use_cache=use_cache)
     registries = open_registries(root, config.tests, use_cache=use_cache, references=references(validation))
     return make_plan(root, config, validation, registries)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from pv.evidence.plan import Plan
-from pv.reports.scoreboard import build_model
+from pv.reports.scoreboard import build_model, totals_line
 from pv.binding.status import underclaim, unsupported_claim
 
 
@@ -63,10 +63,7 @@ def render_status_text(report: dict[str, Any]) -> str:
         lines.append(f"{u['path']}: UNREADABLE ({u['falsifiers_declared']} falsifiers declared, not counted below)")
         lines.extend(f"  {error}" for error in u["errors"])
         lines.append("")
-    t = report["totals"]
     evidence = report["evidence"]["falsify"]
     source = f"evidence {evidence['file']}" if evidence else "no recorded run (statuses from bindings)"
-    lines.append(f"{report['denominator']}; of the {t['falsifiers']} read: {t['pass']} PASS, {t['fail']} FAIL, "
-                 f"{t['error']} ERROR, {t['skipped']} SKIPPED, {t['stale']} STALE, {t['duplicate']} DUPLICATE, {t['bound']} BOUND, {t['unbound']} UNBOUND, "
-                 f"{t['pending']} PENDING; {source}")
+    lines.append(f"{totals_line(report)}; {source}")
     return "\n".join(lines) + "\n"

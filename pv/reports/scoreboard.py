@@ -182,16 +182,25 @@ def build_model(plan: Plan) -> dict[str, Any]:
     }
 
 
-def render_markdown(model: dict[str, Any]) -> str:
+# The order a totals line names the statuses in: outcomes first, then what did not run.
+_TOTALS_ORDER = ("PASS", "FAIL", "ERROR", "SKIPPED", "STALE", "DUPLICATE", "BOUND", "UNBOUND", "PENDING")
+
+
+def totals_line(model: dict[str, Any]) -> str:
+    """The one summary of a model's totals, every status named, from the denominator of every
+    file given: the scoreboard, its Markdown and `pv status` print it."""
     t = model["totals"]
+    counts = ", ".join(f"{t[s.lower()]} {s}" + (" (not run)" if s == "BOUND" else "") for s in _TOTALS_ORDER)
+    read = f"; of the {t['falsifiers']} read" if model["unreadable"] else ""
+    return (f"{model['denominator']}{read}: {counts}; {t['mutants_killed']} of {t['mutants']} mutants killed "
+            f"({t['mutants_generated']} generated; {t['mutants_survived']} survived, "
+            f"{t['mutants_not_reached']} not reached, {t['mutants_equivalent']} equivalent)")
+
+
+def render_markdown(model: dict[str, Any]) -> str:
     lines = [
         "# Falsifier scoreboard", "",
-        f"{t['contracts']} contracts, {t['falsifiers']} falsifiers: {t['pass']} PASS, {t['fail']} FAIL, "
-        f"{t['error']} ERROR, {t['skipped']} SKIPPED, {t['stale']} STALE, {t['duplicate']} DUPLICATE, "
-        f"{t['bound']} BOUND (not run), {t['unbound']} UNBOUND, {t['pending']} PENDING. "
-        f"Mutants killed: {t['mutants_killed']} of {t['mutants']} "
-        f"({t['mutants_generated']} generated; {t['mutants_survived']} survived, {t['mutants_not_reached']} not reached, "
-        f"{t['mutants_equivalent']} equivalent).", "",
+        totals_line(model) + ".", "",
     ]
     lines += [f"Of {model['denominator']}:", ""] if model["unreadable"] else []
     for u in model["unreadable"]:

@@ -55,7 +55,7 @@ def test_a_changed_kernel_makes_its_evidence_stale_on_every_view(project: Path, 
     kernel.write_text(kernel.read_text() + "\n# an edit after the run\n")
     _, rows, _ = statuses(project, capsys, monkeypatch)
     assert set(rows.values()) == {"STALE"}
-    assert main(["scoreboard"]) == 0
+    assert main(["scoreboard"]) == 1  # written, and red: stale evidence supports less than the declared DISCHARGED
     board = strict_load(project / "reports" / "scoreboard.json")
     assert board["totals"]["stale"] == 4 and board["totals"]["pass"] == 0
     row = board["contracts"][0]["falsifiers"][0]
@@ -152,7 +152,7 @@ def test_a_nan_observation_is_a_clear_fail_and_evidence_stays_strict_json(projec
     assert record["margin"]["ratio"] is None and "nan" in record["margin"]["note"]
     for path in (project / "reports" / "evidence").glob("*.json"):
         strict_load(path)
-    assert pv(project, "scoreboard").returncode == 0
+    assert pv(project, "scoreboard").returncode == 1  # written, and red: a FAIL cannot support DISCHARGED
     strict_load(project / "reports" / "scoreboard.json")
 
 

@@ -111,6 +111,10 @@ FILES = {
         equations:
           softmax:
             formula: "p_i = exp(x_i - max(x)) / sum_j exp(x_j - max(x))"
+        proof_obligations:
+          - type: invariant
+            property: "every row is a probability distribution"
+            formal: "p_i >= 0 and sum_i p_i = 1"
         mutation:
           kernels: ["mykern.kernels:softmax"]
         falsification_tests:

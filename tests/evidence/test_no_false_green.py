@@ -1,0 +1,99 @@
+"""Green only when something passed: the cases a review of the verdicts found green too soon.
+
+Each test fails on the code before its fix: a run whose tests skip when run exited 0, an
+overclaiming scoreboard step was "ok", a falsifier id repeated in one file showed the
+first one's PASS, one step's error stopped `pv check` before the scoreboard, and a
+contract of guards was DISCHARGED with no mutation run on record.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from pv.binding.status import FalsifierState, FalsifierStatus, derive_contract_status
+from tests.conftest import REPO, run_pv
+
+FIXTURE = REPO / "tests" / "fixtures" / "mutation_project"
+
+
+def copy_project(tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE, project, ignore=shutil.ignore_patterns("reports", ".pv-cache", "__pycache__"))
+    return project
+
+
+def test_falsifiers_whose_tests_skip_when_run_fail_the_run(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    tests = project / "falsifiers" / "test_toy.py"
+    text = tests.read_text(encoding="utf-8").replace("def test_single():\n", "def test_single():\n    pytest.skip('no backend')\n")
+    tests.write_text(text, encoding="utf-8")
+    done = run_pv(project, "falsify", "--profile", "fast", "--seed", "1")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "FALSIFY-TM-003 SKIPPED" in done.stdout
+    check = run_pv(project, "check", "--no-mutate", "--profile", "fast", "--seed", "1")
+    assert check.returncode == 1 and "falsify: exit 1" in check.stdout, check.stdout + check.stderr
+
+
+def test_scoreboard_step_fails_on_an_unsupported_declared_status(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)  # declares DISCHARGED; with no evidence it derives less
+    done = run_pv(project, "scoreboard")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "toy-mean-v1 declares DISCHARGED but the evidence supports only" in done.stderr
+    assert "SKIPPED" in done.stdout and "PENDING" in done.stdout  # the totals line names every status
+
+
+def test_an_id_repeated_in_one_file_is_a_duplicate_never_run(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    contract = project / "contracts" / "toy-mean-v1.yaml"
+    text = contract.read_text(encoding="utf-8")
+    start = text.index("  - id: FALSIFY-TM-003")
+    end = text.index("  - id:", start + 1)
+    contract.write_text(text[:end] + text[start:end] + text[end:], encoding="utf-8")
+    done = run_pv(project, "falsify", "--profile", "fast", "--seed", "1")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "FALSIFY-TM-003 is declared in" in done.stderr
+    status = run_pv(project, "status", "--format", "json")
+    assert '"status": "DUPLICATE"' in status.stdout
+
+
+def test_check_runs_every_step_when_one_raises(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    with (project / "pyproject.toml").open("a", encoding="utf-8") as config:
+        config.write('\n[tool.pv]\nmutants = "no_such_catalogue"\n')
+    done = run_pv(project, "check", "--profile", "fast", "--seed", "1")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "pv mutate: cannot import the mutant catalogue 'no_such_catalogue'" in done.stderr
+    assert "== pv scoreboard" in done.stdout and "mutate: exit 2" in done.stdout
+
+
+def test_guards_alone_are_not_discharged_without_a_mutation_run() -> None:
+    guards = [FalsifierState(FalsifierStatus.PASS, kills=None, guard=True)] * 3
+    assert derive_contract_status(guards) == "FUNCTIONAL"
+    assert derive_contract_status([FalsifierState(FalsifierStatus.PASS, kills=0, guard=True)] * 3) == "DISCHARGED"
+
+
+def test_check_close_never_passes_minus_infinity(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    probe = "import pytest\nfrom pv.testing import falsifier\n\ndef test_probe():\n" \
+            "    with pytest.raises(AssertionError, match='-inf'):\n        falsifier('FALSIFY-TM-001').check_close(float('-inf'))\n"
+    (project / "falsifiers" / "test_probe.py").write_text(probe, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "falsifiers/test_probe.py"],
+                          cwd=project, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_negative_excess_below_a_slack_is_valid_evidence(tmp_path: Path) -> None:
+    """FALSIFY-RN-003 observes |RMS - 1| minus a slack, below zero while it holds: its
+    evidence must be read back, not rejected (the README's main command failed on it)."""
+    project = copy_project(tmp_path)
+    tests = project / "falsifiers" / "test_toy.py"
+    text = tests.read_text(encoding="utf-8").replace(
+        "    TM_001.check_close(max(min(xs) - m, m - max(xs), 0.0))", "    TM_001.check_close(max(min(xs) - m, m - max(xs)) - 1e-3)")
+    tests.write_text(text, encoding="utf-8")
+    done = run_pv(project, "falsify", "--profile", "fast", "--seed", "1")
+    assert done.returncode == 0, done.stdout + done.stderr
+    board = run_pv(project, "status", "--format", "json")
+    assert "ignored" not in board.stderr and '"status": "PASS"' in board.stdout, board.stdout + board.stderr
