@@ -83,14 +83,15 @@ def write_json(path: Path, document: Any) -> None:
 
 
 @contextmanager
-def _locked(directory: Path, name: str) -> Iterator[None]:
-    """One committer per set at a time; the lock dies with its holder (flock)."""
-    with open(directory / f".{name}.lock", "a") as lock:
-        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+def _locked(directory: Path) -> Iterator[None]:
+    """One committer per directory at a time; the lock dies with its holder (flock). The
+    directory itself is locked, so no lock file is left among the reports for `git add`."""
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the last descriptor releases the lock
 
 
 def _roll_forward(journal: Path) -> None:
@@ -110,7 +111,8 @@ def commit_set(directory: Path, name: str, files: Mapping[str, str]) -> list[Pat
     """Write `files` (file name -> text) into `directory` so that they change together."""
     directory.mkdir(parents=True, exist_ok=True)
     journal = directory / f".{name}.commit"
-    with _locked(directory, name):
+    with _locked(directory):
+        (directory / f".{name}.lock").unlink(missing_ok=True)  # the lock file older versions left
         if journal.exists():
             _roll_forward(journal)
         sweep_temporaries(directory)

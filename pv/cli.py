@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from pv import DISTRIBUTION, __version__
 from pv.errors import PvError
+from pv.project import io_problem
 from pv.commands import audit, check, coverage, diff, equations, explain, falsify, graph, lint, mutate, new, schema, scoreboard, status, validate
 
 COMMANDS = (check, validate, lint, falsify, mutate, scoreboard, status, audit, coverage, diff, graph, equations, new, schema, explain)
@@ -55,6 +56,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:  # `pv ... | head` is a normal way to read output
         return 0
+    except OSError as failed:  # a full disk, a file where a directory should be: the machine, not pv
+        print(f"pv {args.command}: {io_problem(failed)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("pv: interrupted", file=sys.stderr)
         return 130

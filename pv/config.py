@@ -44,6 +44,8 @@ class Config:
     history: int = 20
     falsifiers: str = "falsifiers"
     mutants: str = "falsifiers.mutants"
+    # pytest's own `pythonpath` ([tool.pytest.ini_options]): where the tests import kernels from
+    import_paths: tuple[str, ...] = ()
 
 
 _TYPES: dict[str, type] = {"contracts": list, "tests": list, "strict": bool, "strict_test_binding": bool,
@@ -59,6 +61,15 @@ def _first_testpath(document: dict[str, Any]) -> str | None:
     if isinstance(paths, list) and paths and isinstance(paths[0], str) and not any(c in paths[0] for c in "*?["):
         return paths[0].strip("/") or None
     return None
+
+
+def _pythonpath(document: dict[str, Any]) -> tuple[str, ...]:
+    """pytest's `pythonpath` entries from [tool.pytest.ini_options] (a list, or one string of paths)."""
+    options = document.get("tool", {}).get("pytest", {}).get("ini_options", {})
+    paths = options.get("pythonpath") if isinstance(options, dict) else None
+    if isinstance(paths, str):
+        paths = paths.split()
+    return tuple(p for p in paths if isinstance(p, str)) if isinstance(paths, list) else ()
 
 
 def _module_of(directory: str) -> str:
@@ -92,7 +103,7 @@ def load_config(root: Path) -> Config:
     # One fact, where falsifier tests live, gives both `pv new`'s target and the catalogue's module.
     values.setdefault("falsifiers", _first_testpath(document) or Config.falsifiers)
     values.setdefault("mutants", f"{_module_of(values['falsifiers'])}.mutants")
-    return Config(**values)
+    return Config(**values, import_paths=_pythonpath(document))
 
 
 def without_ignored(diagnostics: list[Diagnostic], config: Config) -> list[Diagnostic]:

@@ -112,6 +112,7 @@ class CargoPackage:
     name: str
     directory: str  # relative to the workspace root
     targets: tuple[CargoTarget, ...]
+    path_dependencies: tuple[str, ...] = ()  # directories of its `path =` dependencies, relative to the root
 
 
 @dataclass(frozen=True, order=True)
@@ -217,7 +218,9 @@ def _metadata(root: Path) -> tuple[dict[str, CargoPackage], dict[str, str], tupl
             except ValueError:
                 src = target["src_path"]
             targets.append(CargoTarget(kind, target["name"], src))
-        packages[package["name"]] = CargoPackage(package["name"], os.path.relpath(directory, root), tuple(targets))
+        depends = tuple(sorted({os.path.relpath(d["path"], root) for d in package.get("dependencies") or []
+                                if isinstance(d, dict) and isinstance(d.get("path"), str)}))
+        packages[package["name"]] = CargoPackage(package["name"], os.path.relpath(directory, root), tuple(targets), depends)
         names[package["id"]] = package["name"]
     defaults = tuple(names[i] for i in document.get("workspace_default_members") or members if i in names)
     return packages, names, defaults
@@ -305,7 +308,7 @@ def collect_fresh(root: Path, feature_sets: tuple[FeatureSet, ...] = ()) -> Carg
 def _to_document(registry: CargoRegistry, key: str) -> dict[str, Any]:
     return {
         "key": key,
-        "packages": [{"name": p.name, "directory": p.directory,
+        "packages": [{"name": p.name, "directory": p.directory, "path_dependencies": list(p.path_dependencies),
                       "targets": [[t.kind, t.name, t.src_path] for t in p.targets]} for p in registry.packages.values()],
         "default_members": list(registry.default_members),
         "feature_sets": [[f.package, f.flags] for f in registry.feature_sets],
@@ -321,7 +324,10 @@ def _from_document(root: Path, document: Any, key: str) -> CargoRegistry | None:
         packages = {}
         for p in document["packages"]:
             targets = tuple(CargoTarget(str(k), str(n), str(s)) for k, n, s in p["targets"])
-            packages[str(p["name"])] = CargoPackage(str(p["name"]), str(p["directory"]), targets)
+            depends = p["path_dependencies"]
+            if not isinstance(depends, list) or not all(isinstance(d, str) for d in depends):
+                return None
+            packages[str(p["name"])] = CargoPackage(str(p["name"]), str(p["directory"]), targets, tuple(depends))
         feature_sets = tuple(FeatureSet(str(p), str(f)) for p, f in document["feature_sets"])
         flags = {f.flags for f in feature_sets} | {""}
         tests = {}
@@ -365,14 +371,22 @@ def collect(root: Path, *, use_cache: bool = True, feature_sets: tuple[FeatureSe
 
 def source_files(registry: CargoRegistry, packages: Iterable[str]) -> list[str]:
     """Files (relative to the root) a Rust test's verdict depends on: the workspace manifest and
-    lock file, and every manifest and source file of `packages` (build output excluded)."""
+    lock file, and every manifest and source file of `packages` and of their path dependencies,
+    followed transitively (build output excluded; a path dependency outside the root is not the
+    project's to hash, as a crate from the registry is not)."""
     root = registry.root
     found = {name for name in ("Cargo.toml", "Cargo.lock", "rust-toolchain", "rust-toolchain.toml") if (root / name).is_file()}
-    for package in sorted(set(packages)):
-        spec = registry.packages.get(package)
-        if spec is None:
+    by_directory = {p.directory: p for p in registry.packages.values()}
+    queue = [registry.packages[name].directory for name in sorted(set(packages)) if name in registry.packages]
+    walked: set[str] = set()
+    while queue:
+        relative = queue.pop()
+        if relative in walked or relative.split(os.sep)[0] == "..":
             continue
-        for directory, dirs, files in os.walk(root / spec.directory):
+        walked.add(relative)
+        spec = by_directory.get(relative)
+        queue += spec.path_dependencies if spec else ()
+        for directory, dirs, files in os.walk(root / relative):
             dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
             for name in files:
                 if os.path.splitext(name)[1] in _CONTENT_SUFFIXES:

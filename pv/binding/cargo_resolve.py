@@ -173,6 +173,7 @@ def resolve_cargo(falsifier_id: str, reference: str, registry: CargoRegistry) ->
     runs: dict[str, RegisteredTest] = {}
     dangling: list[Dangling] = []
     notes = list(parsed.notes)
+    unrun = [leg.text for leg in parsed.legs if isinstance(leg, OtherLeg)]
     first_wanted: NameParts | None = None
     first_flags = ""
     for leg in parsed.legs:
@@ -198,7 +199,7 @@ def resolve_cargo(falsifier_id: str, reference: str, registry: CargoRegistry) ->
                        dangling=tuple(dangling), notes=tuple(notes))
     primary = next(iter(runs.values()), next(iter(selected.values())))
     return Binding(falsifier_id, reference, BindingState.RESOLVED, primary, registry="cargo",
-                   tests=tuple(runs.values()), notes=tuple(notes))
+                   tests=tuple(runs.values()), notes=tuple(notes), unrun=tuple(unrun))
 
 
 def _wanted(leg: CargoLeg, missed: Dangling) -> NameParts:

@@ -75,6 +75,7 @@ class Binding:
     tests: tuple[RegisteredTest, ...] = field(default=())      # every test the reference selects (a suite)
     dangling: tuple[Dangling, ...] = field(default=())         # per dangling part (a compound's half)
     notes: tuple[str, ...] = field(default=())                 # parts accepted but not checked
+    unrun: tuple[str, ...] = field(default=())                 # legs of a compound no registry runs
 
 
 def never_runs(binding: Binding) -> bool:

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from pv.diagnostics.escape import json_text, terminal
 from pv.reports.coverage import coverage_report, render_coverage_text
 from pv.evidence.plan import load_plan
 from pv.reports.traceability import trace_plan
@@ -32,11 +33,11 @@ def run(args: argparse.Namespace) -> int:
     report["denominator"] = plan.denominator()
     report["unreadable"] = [f.unreadable_summary() for f in plan.unreadable]
     if args.format == "json":
-        print(json.dumps(report, indent=2, ensure_ascii=False))
+        print(json_text(json.dumps(report, indent=2, ensure_ascii=False)))
     else:
-        sys.stdout.write(render_coverage_text(report))
+        sys.stdout.write(terminal(render_coverage_text(report)))
         for u in report["unreadable"]:
-            print(f"{u['path']}: UNREADABLE ({u['falsifiers_declared']} falsifiers declared, not counted): "
-                  + "; ".join(u["errors"]))
+            print(terminal(f"{u['path']}: UNREADABLE ({u['falsifiers_declared']} falsifiers declared, not counted): "
+                           + "; ".join(u["errors"])))
         print(report["denominator"])
     return 1 if report["unreadable"] or plan.problems else 0

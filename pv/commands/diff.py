@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from pv.diagnostics.escape import json_text, terminal
 from pv.reports.diff import diff_as_dict, diff_contracts, render_diff_text
 from pv.diagnostics.diagnostic import Severity
 from pv.contracts.validate import check_file
@@ -35,13 +36,13 @@ def run(args: argparse.Namespace) -> int:
     for f in unreadable:
         for d in f.diagnostics:
             if d.severity is Severity.ERROR:
-                print(f"{d.path}:{d.line}:{d.col}: {d.code} {d.message}", file=sys.stderr)
-        print(f"pv diff: {f.path} is not a readable contract (run `pv validate {f.path}`)", file=sys.stderr)
+                print(terminal(f"{d.path}:{d.line}:{d.col}: {d.code} {d.message}"), file=sys.stderr)
+        print(terminal(f"pv diff: {f.path} is not a readable contract (run `pv validate {f.path}`)"), file=sys.stderr)
     if unreadable:
         return 2
     diff = diff_contracts(files[0], files[1])
     if args.format == "json":
-        print(json.dumps(diff_as_dict(diff), indent=2, ensure_ascii=False, default=str))
+        print(json_text(json.dumps(diff_as_dict(diff), indent=2, ensure_ascii=False, default=str)))
     else:
-        sys.stdout.write(render_diff_text(diff))
+        sys.stdout.write(terminal(render_diff_text(diff)))
     return 0 if diff.sufficient else 1

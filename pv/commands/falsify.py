@@ -13,7 +13,8 @@ from typing import Any
 
 from pv.binding.status import OUTCOME_STATUS
 from pv.diagnostics.escape import terminal
-from pv.evidence.store import RUN_PREFIX, falsifier_outcomes, provenance, write_evidence
+from pv.diagnostics.render import counted
+from pv.evidence.store import RUN_PREFIX, falsifier_outcomes, missing_results, provenance, write_evidence
 from pv.evidence.fingerprint import bind_inputs
 from pv.project import display_path, io_problem
 from pv.profiles import HYPOTHESIS_PROFILES
@@ -90,7 +91,7 @@ def execute(plan: Plan, *, profile: str, seed: int | None, workers: str | None) 
               f"(replay a mutant with pv mutate, or with pytest by hand)", file=sys.stderr)
     seed = seed if seed is not None else random.randrange(2**32)
     other_count = len({t.nodeid for p in others for t in p.binding.tests})
-    print(f"pv falsify: {len(plan.falsifiers)} falsifiers, {len(nodeids) + other_count} tests, profile {profile}, "
+    print(f"pv falsify: {counted(len(plan.falsifiers), 'falsifiers')}, {counted(len(nodeids) + other_count, 'tests')}, profile {profile}, "
           f"seed {seed}", file=sys.stderr)
     inputs, depends = bind_inputs(plan)  # hashed before the run: a change during it makes the evidence stale
     exit_status, tests = 0, list[dict[str, Any]]()
@@ -101,13 +102,18 @@ def execute(plan: Plan, *, profile: str, seed: int | None, workers: str | None) 
                   file=sys.stderr)
             return 2
     cargo_exit = _run_other(plan, tests)
-    runnable = [fid for fid, p in plan.falsifiers.items() if not p.conflict]
-    records = falsifier_outcomes(tests, runnable, plan.bound_nodeids())
+    expected = plan.expected_results()
+    records = falsifier_outcomes(tests, expected)
     for fid, record in records.items():
         record["contract"] = plan.falsifiers[fid].contract
         record["inputs"] = depends.get(fid)
-    # a falsifier with a test to run and no result is a failure of the run, never "ok"
-    not_run = sorted(fid for fid in runnable if plan.falsifiers[fid].nodeids and fid not in records)
+        unrun = plan.falsifiers[fid].binding.unrun
+        if unrun and record["outcome"] == "passed":  # what ran passed; the citation as a whole did not run
+            record["outcome"] = "skipped"
+            record["message"] = (f"its tests passed, but `{unrun[0]}` in its citation is no test pv can run, so the "
+                                 "prediction was only partly tested: cite the tests alone, or make that part a test")
+    # a falsifier with a test to run and no result for each is a failure of the run, never "ok"
+    not_run = sorted(fid for fid, nodeids in expected.items() if nodeids and fid not in records)
     document = {
         "kind": "falsify",
         **provenance(plan.root),
@@ -145,8 +151,9 @@ def execute(plan: Plan, *, profile: str, seed: int | None, workers: str | None) 
         print(f"{fid} SKIPPED: its tests skipped when run ({records[fid].get('message') or 'no reason given'}); "
               "a falsifier that does not run is not evidence")
     for fid in not_run:
-        print(f"{fid} NOT RUN: its tests ({', '.join(plan.falsifiers[fid].nodeids[:3])}) reported no result "
-              f"(pytest exit {exit_status}{', nothing collected' if exit_status == 5 else ''})")
+        missing = missing_results(tests, expected[fid])
+        print(terminal(f"{fid} NOT RUN: {', '.join(missing[:3])}{' and more' if len(missing) > 3 else ''} reported no result "
+                       f"(pytest exit {exit_status}{', nothing collected' if exit_status == 5 else ''})"))
     falsified = any(r["outcome"] in ("failed", "error") for r in records.values())
     return 1 if falsified or not_run or blocked or skipped else 0
 
@@ -171,7 +178,7 @@ def _run_other(plan: Plan, tests: list[dict[str, Any]]) -> dict[str, int]:
         from pv.binding.registries import CargoTestRegistry
         assert isinstance(cargo, CargoTestRegistry)
         for run in run_cargo_tests(plan.root, cargo.registry, cargo_tests.values()):
-            print(f"pv falsify: {' '.join(run.command[:4])} ... ({len(run.results)} tests): exit {run.exit_code}",
+            print(f"pv falsify: {' '.join(run.command[:4])} ... ({counted(len(run.results), 'tests')}): exit {run.exit_code}",
                   file=sys.stderr)
             exits[run.package] = run.exit_code
             results += run.results

@@ -21,6 +21,7 @@ from typing import Any
 from pv.contracts.model import ContractFile
 from pv.evidence.fingerprint import bind_inputs, hashes_of_catalogue
 from pv.evidence.plan import Plan, load_plan
+from pv.diagnostics.render import counted
 from pv.evidence.store import MUTATION_PREFIX, provenance, write_evidence
 from pv.mutants.generated import GenerationError, generate
 from pv.evidence.kill_matrix import PROFILE, Candidate, kill_matrix
@@ -107,7 +108,7 @@ def execute(plan: Plan, *, catalogue: str | None = None, seed: int = 0, jobs: in
     full = full_matrix
     generated = sum(1 for c in candidates if c.generated)
     print(f"pv mutate: {len(candidates) - generated} curated and {generated} generated mutants against "
-          f"{len({c.contract for c in candidates})} contracts ({'full matrix' if full else 'first kill'})",
+          f"{counted(len({c.contract for c in candidates}), 'contracts')} ({'full matrix' if full else 'first kill'})",
           file=sys.stderr)
     # the kill matrix holds for these files as they are now (hashed before the runs)
     inputs, _ = bind_inputs(plan, {c.contract for c in candidates})

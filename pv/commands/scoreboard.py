@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pv.diagnostics.escape import terminal
 from pv.evidence.plan import Plan, load_plan
 from pv.binding.status import unsupported_claim
 from pv.project import io_problem
@@ -41,11 +42,11 @@ def execute(plan: Plan, *, out: Path | None = None) -> int:
     for path in written:
         print(f"wrote {path}")
     for u in model["unreadable"]:
-        print(f"{u['path']}: UNREADABLE, {u['falsifiers_declared']} falsifiers not counted: {'; '.join(u['errors'])}")
+        print(terminal(f"{u['path']}: UNREADABLE, {u['falsifiers_declared']} falsifiers not counted: {'; '.join(u['errors'])}"))
     print(totals_line(model))
     overclaims = [(c["stem"], claim) for c in model["contracts"] if (claim := unsupported_claim(c["declared"], c["derived"]))]
     for stem, claim in overclaims:  # a declared status the evidence does not support fails, as in pv status
-        print(f"pv scoreboard: {stem} {claim}", file=sys.stderr)
+        print(terminal(f"pv scoreboard: {stem} {claim}"), file=sys.stderr)
     rejected = report_rejected("pv scoreboard", model)
     return max(rejected, 1 if overclaims or model["unreadable"] else 0)
 

@@ -18,9 +18,14 @@ FORMATS = ("text", "json", "sarif", "github")
 JSON_SHAPE_VERSION = 1
 
 
+def counted(value: int, noun: str) -> str:
+    """"1 file", "2 files": a count with its plural noun in the number it needs."""
+    return f"{value} {noun[:-1] if value == 1 and noun.endswith('s') else noun}"
+
+
 def summary_line(summary: dict[str, int]) -> str:
-    """"1 file, 2 contracts, 0 errors": counts with the noun in the number they need."""
-    return ", ".join(f"{value} {name[:-1] if value == 1 and name.endswith('s') else name}" for name, value in summary.items())
+    """"1 file, 2 contracts, 0 errors"."""
+    return ", ".join(counted(value, name) for name, value in summary.items())
 
 
 def _use_colour(stream: TextIO) -> bool:

@@ -123,9 +123,16 @@ def run_package(root: Path, registry: CargoRegistry, package: str, tests: list[C
     exit_code, chunks = _stream(command, root)
     results, errors, failures = _parse(chunks, registry, package)
     out: list[dict[str, Any]] = []
+    # cargo exiting non-zero with no failed test to explain it (a binary that crashed after its
+    # last "ok", a failing doctest or build step): no test of this invocation has passed for sure
+    unexplained = exit_code != 0 and not any(r["outcome"] == "failed" for r in results.values())
     for test in tests:
         found = results.get((test.kind, test.target, test.name))
-        if found is None:
+        if found is not None and found["outcome"] == "passed" and unexplained:
+            found = {**found, "outcome": "error",
+                     "message": f"reported ok, but cargo exited {exit_code} with no failed test to explain it"
+                                + (f": {errors[0]}" if errors else "")}
+        elif found is None:
             why = (f"crate `{package}` did not build: {errors[0]}" if errors else
                    f"cargo exited {exit_code} without a result for this test")
             found = {"outcome": "error", "duration": 0.0, "message": why}

@@ -39,11 +39,22 @@ def sha256(path: Path) -> str | None:
         return None
 
 
-def _module_file(root: Path, dotted: str) -> Path | None:
+def import_bases(root: Path, import_paths: Iterable[str] = ()) -> tuple[Path, ...]:
+    """Where the tests' imports resolve inside the project: the root, `src/` and pytest's
+    `pythonpath` entries (a directory outside the root is not the project's to hash)."""
+    bases = [root, root / "src"]
+    for entry in import_paths:
+        base = (root / entry).resolve()
+        if (base == root or root in base.parents) and base not in bases:
+            bases.append(base)
+    return tuple(bases)
+
+
+def _module_file(bases: tuple[Path, ...], dotted: str) -> Path | None:
     parts = dotted.split(".")
     if not parts or parts[0] in _NOT_FOLLOWED:
         return None
-    for base in (root, root / "src"):
+    for base in bases:
         for candidate in (base.joinpath(*parts).with_suffix(".py"), base.joinpath(*parts, "__init__.py")):
             if candidate.is_file():
                 return candidate
@@ -91,9 +102,10 @@ def _conftests(root: Path, test_file: Path) -> Iterable[Path]:
         directory = directory.parent
 
 
-def dependencies(root: Path, contract: Path, test_files: Iterable[str]) -> list[str]:
+def dependencies(root: Path, contract: Path, test_files: Iterable[str], import_paths: Iterable[str] = ()) -> list[str]:
     """Relative paths of the files a falsifier's verdict depends on, sorted."""
     root = root.resolve()
+    bases = import_bases(root, import_paths)
     found: set[Path] = set()
     queue: list[Path] = []
     for name in test_files:
@@ -109,7 +121,7 @@ def dependencies(root: Path, contract: Path, test_files: Iterable[str]) -> list[
         if path.suffix != ".py":
             continue
         for module in _imports(root, path):
-            target = _module_file(root, module)
+            target = _module_file(bases, module)
             if target is not None and target.resolve() not in found:
                 queue.append(target.resolve())
     contract_path = contract.resolve()
@@ -143,7 +155,8 @@ def bind_inputs(plan: Plan, only: Iterable[str] | None = None) -> tuple[dict[str
                 depends[fid] = sorted({*dependencies(plan.root, contract_of[fplan.contract], ()),
                                        *plan.source_files(fplan)})
                 continue
-            depends[fid] = dependencies(plan.root, contract_of[fplan.contract], {n.split("::")[0] for n in fplan.nodeids})
+            depends[fid] = dependencies(plan.root, contract_of[fplan.contract], {n.split("::")[0] for n in fplan.nodeids},
+                                        plan.config.import_paths)
     everything = sorted({p for paths in depends.values() for p in paths})
     inputs = {path: digest for path, digest in hashes(plan.root, everything).items() if digest is not None}
     return inputs, depends
@@ -151,7 +164,7 @@ def bind_inputs(plan: Plan, only: Iterable[str] | None = None) -> tuple[dict[str
 
 def hashes_of_catalogue(root: Path, module: str) -> dict[str, str]:
     """The mutant catalogue's files: a changed mutant makes the kill matrix stale too."""
-    path = _module_file(root.resolve(), module)
+    path = _module_file(import_bases(root.resolve()), module)
     if path is None:
         return {}
     files = [path] if path.name != "__init__.py" else sorted(path.parent.rglob("*.py"))

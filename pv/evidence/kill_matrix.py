@@ -27,6 +27,7 @@ from pv.lifetime import sweep_tempdirs
 from pv.binding.registry import pytest_command, subprocess_env
 from pv.evidence.plan import Plan
 from pv.evidence.runner import RunFailed
+from pv.evidence.store import counted_against, result_owners
 from pv.mutants.generated import Generated
 from pv.mutation import CATALOGUE_ENV, MUTANT_ENV, Mutant
 
@@ -140,11 +141,11 @@ def _spec(candidate: Candidate) -> dict[str, Any] | None:
 def failing(tests: list[dict[str, Any]], plan: Plan, contract: str) -> set[str]:
     """Falsifier ids of `contract` whose tests failed or errored in this run."""
     ids = {fid for fid, p in plan.falsifiers.items() if p.contract == contract}
-    bound = plan.bound_nodeids()
+    owners = result_owners(plan.expected_results())
     failed: set[str] = set()
     for test in tests:
         if test["outcome"] in ("failed", "error"):
-            failed |= (set(test["falsifies"]) | {f for f, n in bound.items() if n == test["nodeid"]}) & ids
+            failed |= counted_against(test, owners) & ids
     return failed
 
 

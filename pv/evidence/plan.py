@@ -21,6 +21,7 @@ from pv.contracts.parse_cache import ParseCache
 from pv.contracts.validate import ValidationResult, validate_paths
 from pv.project import default_contract_paths, find_root
 from pv.diagnostics.diagnostic import Diagnostic
+from pv.diagnostics.render import counted
 
 
 @dataclass
@@ -69,7 +70,8 @@ class Plan:
         files = len(self.contracts) + len(self.unreadable)
         declared = sum(f.declared_falsifiers for f in (*self.contracts, *self.unreadable))
         unread = f", {len(self.unreadable)} unreadable" if self.unreadable else ""
-        return f"{declared} falsifiers in {files} files ({len(self.contracts)} contracts read{unread})"
+        return (f"{counted(declared, 'falsifiers')} in {counted(files, 'files')} "
+                f"({counted(len(self.contracts), 'contracts')} read{unread})")
 
     def nodeids(self, contract: str | None = None) -> list[str]:
         """The pytest node ids to run (cargo and meta falsifiers run elsewhere: `other_falsifiers`)."""
@@ -93,12 +95,11 @@ class Plan:
             files += source_files(cargo.registry, [t.package for t in fplan.binding.tests if isinstance(t, CargoTest)])
         return files
 
-    def bound_nodeids(self) -> dict[str, str | None]:
-        """pytest's bound node id per falsifier; cargo and meta results name their falsifiers
-        themselves (a cargo test can be bound by one citation that runs it and another that
-        does not, e.g. an #[ignore]d test cited with and without --include-ignored)."""
-        return {fid: p.binding.test.nodeid if p.binding.test and p.binding.registry == "pytest" else None
-                for fid, p in self.falsifiers.items()}
+    def expected_results(self) -> dict[str, list[str]]:
+        """Per runnable falsifier (not a duplicate id), the node ids whose results decide it: the
+        cited tests and every test marked with the id. A cargo test cited twice, once with
+        --include-ignored and once without, belongs only to the citation that runs it."""
+        return {fid: p.nodeids for fid, p in self.falsifiers.items() if not p.conflict}
 
 
 def load_contracts(paths: list[Path] | None, root: Path, *,

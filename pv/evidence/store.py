@@ -12,6 +12,7 @@ import re
 import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -49,16 +50,42 @@ def provenance(root: Path) -> dict[str, Any]:
     }
 
 
-def falsifier_outcomes(tests: list[dict[str, Any]], falsifier_ids: list[str], bound: dict[str, str | None]) -> dict[str, dict[str, Any]]:
-    """Fold per-test results into one record per falsifier id."""
-    by_id: dict[str, list[dict[str, Any]]] = {fid: [] for fid in falsifier_ids}
+def result_owners(expected: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:
+    """Node id -> the falsifiers whose planned tests include it (`Plan.expected_results`)."""
+    owners: dict[str, set[str]] = {}
+    for fid, nodeids in expected.items():
+        for nodeid in nodeids:
+            owners.setdefault(nodeid, set()).add(fid)
+    return owners
+
+
+def counted_against(test: Mapping[str, Any], owners: Mapping[str, set[str]]) -> set[str]:
+    """The falsifiers one test result counts against: those its `falsifies` marker names and
+    those whose planned tests include it. The one answer for evidence and for the kill matrix."""
+    return set(test.get("falsifies", ())) | owners.get(test["nodeid"], set())
+
+
+def missing_results(tests: Iterable[Mapping[str, Any]], nodeids: Iterable[str]) -> list[str]:
+    """The planned node ids that reported nothing in this run."""
+    reported = {t["nodeid"] for t in tests}
+    return [n for n in nodeids if n not in reported]
+
+
+def falsifier_outcomes(tests: list[dict[str, Any]], expected: Mapping[str, list[str]]) -> dict[str, dict[str, Any]]:
+    """Fold per-test results into one record per falsifier id of `expected` (id -> the node ids
+    planned for it). A falsifier whose planned tests did not all report has no record (it was
+    not run, and another test passing says nothing of the one cited), unless one that did
+    report failed: a failure is evidence whatever else ran."""
+    owners = result_owners(expected)
+    by_id: dict[str, list[dict[str, Any]]] = {fid: [] for fid in expected}
     for test in tests:
-        for fid in set(test.get("falsifies", [])) | {f for f, node in bound.items() if node == test["nodeid"]}:
+        for fid in counted_against(test, owners):
             if fid in by_id:
                 by_id[fid].append(test)
     records: dict[str, dict[str, Any]] = {}
     for fid, runs in by_id.items():
-        if not runs:
+        failed = [t for t in runs if t["outcome"] in ("failed", "error")]
+        if not runs or (missing_results(runs, expected[fid]) and not failed):
             continue
         worst = max(runs, key=lambda t: _OUTCOME_ORDER.get(t["outcome"], 0))
         outcome = worst["outcome"] if worst["outcome"] != "skipped" or all(t["outcome"] == "skipped" for t in runs) else "passed"
@@ -71,7 +98,6 @@ def falsifier_outcomes(tests: list[dict[str, Any]], falsifier_ids: list[str], bo
             "examples": sum(examples) if examples else None,
             "margin": worst_margin(*margins) if margins else None,
         }
-        failed = [t for t in runs if t["outcome"] in ("failed", "error")]
         if failed:
             record["message"] = failed[0].get("message")
             record["falsifying_example"] = failed[0].get("falsifying_example")

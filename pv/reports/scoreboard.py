@@ -8,6 +8,7 @@ disagree on a number.
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,10 @@ def _shown(path: Path, root: Path) -> str:
         return str(path)
 
 
+def _relative(path: str, root: Path) -> str:
+    return os.path.relpath(Path(path).resolve(), root.resolve())
+
+
 class _Staleness:
     """Whether a recorded run still describes the files as they are now (one hash per file per view)."""
 
@@ -48,10 +53,16 @@ class _Staleness:
         self.root = root
         self.memo: dict[str, str | None] = {}
 
-    def of(self, document: dict[str, Any], paths: list[str] | None) -> str | None:
+    def of(self, document: dict[str, Any], paths: list[str] | None, contract: str | None = None) -> str | None:
+        """Why the run no longer describes the files (None: it does). `contract`: the
+        falsifier's contract file, which every real record lists among its inputs."""
         inputs = document.get("inputs")
-        if inputs is None or paths is None:
-            return "the run recorded no hashes of what it tested (evidence from an older pv); run pv falsify"
+        if not inputs or not paths:
+            return "the run recorded no hashes of what it tested; run pv falsify"
+        if document.get("pv_version") != __version__:
+            return f"recorded by pv {document.get('pv_version')}, this is pv {__version__}; run pv falsify"
+        if contract is not None and contract not in paths:
+            return f"the run's record does not cover its contract {contract}; run pv falsify"
         different = changed(self.root, inputs, paths, self.memo)
         if different:
             shown = ", ".join(different[:3]) + (f" and {len(different) - 3} more" if len(different) > 3 else "")
@@ -59,10 +70,14 @@ class _Staleness:
         return None
 
 
-def _latest_records(runs: list[EvidenceFile]) -> dict[str, tuple[EvidenceFile, dict[str, Any]]]:
-    """Each falsifier's newest recorded outcome (runs over a subset leave the others' alone)."""
-    latest: dict[str, tuple[EvidenceFile, dict[str, Any]]] = {}
+def _latest_records(runs: list[EvidenceFile]) -> dict[str, tuple[EvidenceFile, dict[str, Any] | None]]:
+    """Each falsifier's newest recorded outcome (runs over a subset leave the others' alone);
+    None when the newest run that planned it got no result: an older PASS is not evidence
+    about the code that run tested."""
+    latest: dict[str, tuple[EvidenceFile, dict[str, Any] | None]] = {}
     for run in reversed(runs):  # oldest first, so newer runs overwrite
+        for fid in run.document.get("not_run", []):
+            latest[fid] = (run, None)
         for fid, record in run.document["falsifiers"].items():
             latest[fid] = (run, record)
     return latest
@@ -96,7 +111,9 @@ def build_model(plan: Plan) -> dict[str, Any]:
                 record = None
                 stale = f"declared in {' and '.join(fplan.conflict)} (PV-SCHEMA-009): never run until one is renamed"
             elif run is not None and record is not None and binding.state is BindingState.RESOLVED:
-                stale = staleness.of(run.document, record.get("inputs"))
+                stale = staleness.of(run.document, record.get("inputs"), _relative(f.path, plan.root))
+            elif run is not None and record is None:
+                stale = f"not run by the latest run ({_shown(run.path, plan.root)}): its tests reported no result"
             status = falsifier_status(binding, record["outcome"] if record else None, stale=bool(stale),
                                       duplicate=bool(fplan.conflict))
             killed = kills.get(test.id, [])

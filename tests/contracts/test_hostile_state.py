@@ -198,3 +198,15 @@ def test_a_full_disk_is_a_one_line_error_and_the_old_reports_stay(project: Path)
         assert "No space left on device" in done.stderr
     after = {p: p.read_bytes() for p in (project / "reports").rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_a_full_disk_during_mutate_is_a_one_line_error(tmp_path: Path) -> None:
+    """The kill matrix is computed, then its evidence cannot be written: one line, exit 2,
+    no partial evidence (it was a traceback)."""
+    from tests.evidence.test_no_false_green import copy_project
+
+    project = copy_project(tmp_path)
+    done = run_bounded(project, "mutate", code=ENOSPC_SHIM, timeout=300)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "pv mutate: " in done.stderr and "No space left on device" in done.stderr
+    assert not list((project / "reports" / "evidence").glob("mutate-*"))

@@ -75,8 +75,12 @@ def project(tmp_path: Path) -> Path:
     ("status",), ("status", "--format", "json"), ("equations",), ("equations", "--format", "json"), ("graph",),
     ("graph", "--format", "json"), ("graph", "--format", "dot"), ("graph", "--format", "mermaid"),
     ("lint",), ("lint", "--format", "github"), ("lint", "--format", "json"), ("validate",), ("falsify",),
+    ("coverage",), ("coverage", "--format", "json"), ("audit",), ("audit", "--format", "json"), ("scoreboard",),
+    ("diff", "CONTRACT", "CONTRACT"), ("diff", "CONTRACT", "CONTRACT", "--format", "json"),
 ])
 def test_no_command_prints_hostile_text_raw(project: Path, command: tuple[str, ...]) -> None:
+    [contract] = (project / "contracts").glob("*.yaml")
+    command = tuple(str(contract.relative_to(project)) if part == "CONTRACT" else part for part in command)
     done = run_pv(project, *command, timeout=120)
     assert done.returncode in (0, 1, 2), done.stderr
     assert not RAW.search(done.stdout), (command, done.stdout[:2000])

@@ -76,3 +76,61 @@ def test_a_rust_source_change_makes_cargo_evidence_stale(cargo_workspace: tuple[
         assert status["FALSIFY-WS-010"] == "PASS"
     finally:
         source.write_text(original, encoding="utf-8")
+
+
+@pytest.fixture
+def with_path_dependency(tmp_path: Path) -> Path:
+    """The workspace with `gamma`, a path dependency of `alpha`, and two falsifiers citing alpha."""
+    from tests.cargo_workspace import CARGO, SKIP_REASON, contract_text, write_workspace
+
+    if CARGO is None:
+        pytest.skip(SKIP_REASON)
+    root = tmp_path / "ws"
+    write_workspace(root)
+    manifest = root / "crates" / "alpha" / "Cargo.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + '\n[dependencies]\ngamma = { path = "../gamma" }\n',
+                        encoding="utf-8")
+    (root / "crates" / "gamma" / "src").mkdir(parents=True)
+    (root / "crates" / "gamma" / "Cargo.toml").write_text('[package]\nname = "gamma"\nversion = "0.1.0"\nedition = "2021"\n',
+                                                          encoding="utf-8")
+    (root / "crates" / "gamma" / "src" / "lib.rs").write_text("pub fn one() -> i32 { 1 }\n", encoding="utf-8")
+    text, _ = contract_text([("FALSIFY-WS-040", "cargo test -p alpha --lib tests::add_works && python3 scripts/check.py"),
+                             ("FALSIFY-WS-041", "cargo test -p alpha --lib tests::add_works")])
+    (root / "contracts" / "ws-v1.yaml").write_text(text, encoding="utf-8")
+    return root
+
+
+def test_path_dependencies_and_unrun_halves_are_never_green(with_path_dependency: Path) -> None:
+    """A compound whose second half is no test pv runs was PASS when only the cargo half ran;
+    a change in a path dependency's source left the evidence current."""
+    root = with_path_dependency
+    done = pv(root, "falsify")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "FALSIFY-WS-040 SKIPPED" in done.stdout and "`python3 scripts/check.py`" in done.stdout
+    [path] = (root / "reports" / "evidence").glob("falsify-*.json")
+    records = json.loads(path.read_text(encoding="utf-8"))["falsifiers"]
+    assert records["FALSIFY-WS-040"]["outcome"] == "skipped" and records["FALSIFY-WS-041"]["outcome"] == "passed"
+    assert "crates/gamma/src/lib.rs" in records["FALSIFY-WS-041"]["inputs"]
+    (root / "crates" / "gamma" / "src" / "lib.rs").write_text("pub fn one() -> i32 { 2 }\n", encoding="utf-8")
+    pv(root, "scoreboard")
+    model = json.loads((root / "reports" / "scoreboard.json").read_text(encoding="utf-8"))
+    status = {r["id"]: r["status"] for c in model["contracts"] for r in c["falsifiers"]}
+    assert status == {"FALSIFY-WS-040": "STALE", "FALSIFY-WS-041": "STALE"}
+
+
+def test_a_cargo_exit_no_failed_test_explains_is_never_a_pass(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """libtest printed `ok`, then the binary exited 101 (a crash after its last test): PASS before."""
+    import pv.evidence.cargo_runner as runner
+    from pv.binding.cargo import CargoPackage, CargoRegistry, CargoTarget, CargoTest
+
+    registry = CargoRegistry(tmp_path, {"alpha": CargoPackage("alpha", "crates/alpha", (CargoTarget("lib", "alpha", "src/lib.rs"),))},
+                             ("alpha",))
+    test = CargoTest("alpha", "lib", "alpha", "tests::add_works", False)
+    output = ("     Running unittests src/lib.rs (target/debug/deps/alpha-0123)\n\nrunning 1 test\n"
+              "test tests::add_works ... ok\n\ntest result: ok. 1 passed; 0 failed\n\n")
+    monkeypatch.setattr(runner, "_stream", lambda command, root: (101, [(0.0, output)]))
+    [result] = runner.run_package(tmp_path, registry, "alpha", [test]).results
+    assert result["outcome"] == "error" and "cargo exited 101" in result["message"]
+    monkeypatch.setattr(runner, "_stream", lambda command, root: (0, [(0.0, output)]))
+    [result] = runner.run_package(tmp_path, registry, "alpha", [test]).results
+    assert result["outcome"] == "passed"

@@ -165,3 +165,25 @@ def test_an_infinite_tolerance_never_passes(project: Path) -> None:
     assert done.returncode == 1
     record = evidence(project, "falsify-")["falsifiers"]["FALSIFY-TM-001"]
     assert record["outcome"] == "failed" and "not a finite number" in record["message"]
+
+
+def test_kernels_on_pytests_pythonpath_are_hashed(tmp_path: Path) -> None:
+    """A kernel the tests import through `[tool.pytest.ini_options] pythonpath` (not the root,
+    not src/) was not among the inputs, so editing it left the evidence current."""
+    from pv.evidence.fingerprint import dependencies
+
+    (tmp_path / "lib" / "kern").mkdir(parents=True)
+    (tmp_path / "lib" / "kern" / "__init__.py").write_text("from .ops import f\n")
+    (tmp_path / "lib" / "kern" / "ops.py").write_text("def f(x):\n    return x\n")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_k.py").write_text("from kern import f\n")
+    (tmp_path / "c.yaml").write_text("metadata: {}\n")
+    found = dependencies(tmp_path, tmp_path / "c.yaml", ["tests/test_k.py"], ["lib", "../outside"])
+    assert found == ["c.yaml", "lib/kern/__init__.py", "lib/kern/ops.py", "tests/test_k.py"]
+
+
+def test_the_pythonpath_setting_reaches_the_inputs(tmp_path: Path) -> None:
+    from pv.config import load_config
+
+    (tmp_path / "pyproject.toml").write_text('[tool.pytest.ini_options]\npythonpath = ["lib", "."]\n')
+    assert load_config(tmp_path).import_paths == ("lib", ".")

@@ -174,3 +174,27 @@ def test_temporaries_of_a_dead_writer_are_swept_and_a_live_ones_kept(tmp_path: P
     live.write_text("being written")
     write_text(tmp_path / "report.json", "{}")
     assert not stale.exists() and live.exists()
+
+
+def test_a_committed_set_leaves_only_its_files(tmp_path: Path) -> None:
+    """The set's lock is the directory itself: no `.scoreboard.lock` for `git add -A` to pick up
+    (one an older pv left is removed), and a second writer still waits for the first."""
+    import fcntl
+    import threading
+
+    from pv import atomic
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".scoreboard.lock").write_text("")
+    atomic.commit_set(out, "scoreboard", {"a.json": "1"})
+    assert sorted(p.name for p in out.iterdir()) == ["a.json"]
+    holder = os.open(out, os.O_RDONLY)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    writer = threading.Thread(target=atomic.commit_set, args=(out, "scoreboard", {"a.json": "2"}))
+    writer.start()
+    writer.join(0.5)
+    assert writer.is_alive() and (out / "a.json").read_text() == "1"  # waiting for the lock
+    os.close(holder)
+    writer.join(10)
+    assert (out / "a.json").read_text() == "2"

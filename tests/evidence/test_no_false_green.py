@@ -8,10 +8,15 @@ contract of guards was DISCHARGED with no mutation run on record.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from pv.binding.status import FalsifierState, FalsifierStatus, derive_contract_status
 from tests.conftest import REPO, run_pv
@@ -97,3 +102,66 @@ def test_a_negative_excess_below_a_slack_is_valid_evidence(tmp_path: Path) -> No
     assert done.returncode == 0, done.stdout + done.stderr
     board = run_pv(project, "status", "--format", "json")
     assert "ignored" not in board.stderr and '"status": "PASS"' in board.stdout, board.stdout + board.stderr
+
+
+DROP_CITED_TEST = """\
+def pytest_collection_modifyitems(config, items):
+    if not config.option.collectonly:  # pv's registry sees the test; the run then loses it
+        items[:] = [item for item in items if item.name != "test_single"]
+"""
+
+
+def _statuses(project: Path) -> dict[str, str]:
+    done = run_pv(project, "status", "--format", "json")
+    model = json.loads(done.stdout)
+    return {f["id"]: f["status"] for c in model["contracts"] for f in c["falsifiers"]}
+
+
+def test_another_marked_test_passing_is_not_the_cited_test_running(tmp_path: Path) -> None:
+    """FALSIFY-TM-003 cites test_single; a second test marked with the id passed while the
+    cited one never ran. That was PASS; it is NOT RUN, and the older PASS is not shown."""
+    project = copy_project(tmp_path)
+    assert run_pv(project, "falsify", "--profile", "fast", "--seed", "1").returncode == 0
+    assert _statuses(project)["FALSIFY-TM-003"] == "PASS"
+    tests = project / "falsifiers" / "test_toy.py"
+    tests.write_text(tests.read_text(encoding="utf-8") + '\n\n@pytest.mark.falsifies("FALSIFY-TM-003")\n'
+                     "def test_single_again():\n    assert kernel.mean([2.0]) == 2.0\n", encoding="utf-8")
+    (project / "falsifiers" / "conftest.py").write_text(DROP_CITED_TEST, encoding="utf-8")
+    done = run_pv(project, "falsify", "--profile", "fast", "--seed", "1")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "FALSIFY-TM-003 NOT RUN: falsifiers/test_toy.py::test_single reported no result" in done.stdout
+    written = done.stdout.split("evidence: ")[1].split("\n")[0]
+    evidence = json.loads((project / written).read_text(encoding="utf-8"))
+    assert "FALSIFY-TM-003" not in evidence["falsifiers"] and evidence["not_run"] == ["FALSIFY-TM-003"]
+    statuses = _statuses(project)
+    assert statuses["FALSIFY-TM-003"] == "BOUND" and statuses["FALSIFY-TM-001"] == "PASS", statuses
+
+
+def _forge(project: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    [path] = (project / "reports" / "evidence").glob("falsify-*.json")
+    document = json.loads(path.read_text(encoding="utf-8"))
+    change(document)
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+
+def _no_hashes(document: dict[str, Any]) -> None:
+    document["inputs"] = {}
+    document["falsifiers"]["FALSIFY-TM-001"]["inputs"] = []
+
+
+def _other_version(document: dict[str, Any]) -> None:
+    document["pv_version"] = "0.0.1"
+
+
+def _contract_left_out(document: dict[str, Any]) -> None:
+    record = document["falsifiers"]["FALSIFY-TM-001"]
+    record["inputs"] = [p for p in record["inputs"] if not p.startswith("contracts/")]
+
+
+@pytest.mark.parametrize("forge", [_no_hashes, _other_version, _contract_left_out])
+def test_evidence_that_does_not_bind_what_it_tested_is_stale(tmp_path: Path, forge: Callable[[dict[str, Any]], None]) -> None:
+    """A record with no hashes, from another pv, or not covering its own contract was PASS."""
+    project = copy_project(tmp_path)
+    assert run_pv(project, "falsify", "--profile", "fast", "--seed", "1").returncode == 0
+    _forge(project, forge)
+    assert _statuses(project)["FALSIFY-TM-001"] == "STALE"

@@ -84,7 +84,7 @@ def test_reports_show_the_numbers_and_keep_contract_text_inert(project: Path, tm
     assert "5e-10 / 1e-09" in html
     assert "http://" not in html and "https://" not in html  # self-contained: nothing fetched
     markdown = (out / "scoreboard.md").read_text()
-    assert "4 falsifiers in 1 files (1 contracts read): 3 PASS, 1 FAIL" in markdown
+    assert "4 falsifiers in 1 file (1 contract read): 3 PASS, 1 FAIL" in markdown
     assert "| toy-mean-v1 | DISCHARGED | PARTIAL | NO |" in markdown
     assert json.loads((out / "scoreboard.json").read_text())["totals"] == model["totals"]
 
