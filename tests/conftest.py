@@ -122,9 +122,11 @@ def pv(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]
 
 
 def run_pv(cwd: Path, *argv: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    """pv as its users run it: a separate process in `cwd` (`env` is added to this process's)."""
+    """pv as its users run it: a separate process in `cwd` (`env` is added to this process's, whose
+    PV_CONTRACTS_DIR would point every project at one directory)."""
+    inherited = {k: v for k, v in os.environ.items() if k != "PV_CONTRACTS_DIR"}
     return subprocess.run([sys.executable, "-m", "pv.cli", *argv], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=timeout)
+                          env={**inherited, **(env or {})}, timeout=timeout)
 
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:

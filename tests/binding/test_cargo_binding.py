@@ -9,24 +9,19 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.cargo_workspace import CITATIONS, DANGLING, NEVER_RUNS, NOTED, contract_text
-
-
-def pv(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pv.cli", *args], cwd=root, capture_output=True, text=True)
+from tests.conftest import run_pv
 
 
 @pytest.fixture(scope="module")
 def report(cargo_workspace: tuple[Path, dict[str, int]]) -> dict[str, Any]:
     root, _ = cargo_workspace
-    done = pv(root, "lint", "--strict-test-binding", "--format", "json")
+    done = run_pv(root, "lint", "--strict-test-binding", "--format", "json")
     assert done.returncode == 1, done.stderr
     return dict(json.loads(done.stdout))
 
@@ -98,7 +93,7 @@ def test_fix_rewrites_the_suffix_drift_and_nothing_it_is_not_sure_of(
     contract = target / "fix-v1.yaml"
     contract.write_text(text, encoding="utf-8")
     try:
-        done = pv(root, "lint", "--strict-test-binding", "--fix", "contracts-fix/fix-v1.yaml")
+        done = run_pv(root, "lint", "--strict-test-binding", "--fix", "contracts-fix/fix-v1.yaml")
         fixed = contract.read_text(encoding="utf-8").splitlines()
         assert fixed[where["FALSIFY-WS-001"] - 1] == '    test: "cargo test -p alpha --lib config::tests::init_matches_input"'
         assert fixed[where["FALSIFY-WS-003"] - 1] == text.splitlines()[where["FALSIFY-WS-003"] - 1]  # another crate
@@ -117,7 +112,7 @@ def test_a_pure_rust_workspace_needs_no_python_configuration(cargo_workspace: tu
     text, _ = contract_text([c for c in CITATIONS if c[0] in ("FALSIFY-WS-010", "FALSIFY-WS-011")])
     (rust_only / "contracts" / "ws-v1.yaml").write_text(text, encoding="utf-8")
     # run from inside a crate, as a Rust developer would: the root is the workspace's
-    done = pv(rust_only / "crates" / "beta", "lint", "--strict-test-binding", "--format", "json")
+    done = run_pv(rust_only / "crates" / "beta", "lint", "--strict-test-binding", "--format", "json")
     assert done.returncode == 0, done.stdout + done.stderr
     summary = json.loads(done.stdout)["summary"]
     assert summary["bound"] == 2 and summary["tests"] == 12  # no citation asks for a feature build
@@ -133,7 +128,7 @@ def test_renaming_a_real_rust_test_adds_exactly_one_finding(report: dict[str, An
     try:
         # `beta_ok_x` would still be selected: cargo's filter is a substring
         source.write_text(original.replace("fn beta_ok()", "fn beta_fine()"), encoding="utf-8")
-        done = pv(root, "lint", "--strict-test-binding", "--format", "json")
+        done = run_pv(root, "lint", "--strict-test-binding", "--format", "json")
         after = json.loads(done.stdout)
     finally:
         source.write_text(original, encoding="utf-8")

@@ -8,19 +8,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, run_pv
 
 FIXTURE = REPO / "tests" / "fixtures" / "drift_project"
-
-
-def pv(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pv.cli", *args], cwd=project, capture_output=True, text=True)
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +26,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def report(project: Path) -> dict:
-    done = pv(project, "lint", "--strict-test-binding", "--format", "json")
+    done = run_pv(project, "lint", "--strict-test-binding", "--format", "json")
     assert done.returncode == 1, done.stderr
     return json.loads(done.stdout)
 
@@ -87,7 +81,7 @@ def test_vacuity_guard_and_summary(report: dict) -> None:
 
 
 def test_non_strict_mode_only_warns_on_unresolved(project: Path) -> None:
-    done = pv(project, "lint", "--format", "json")
+    done = run_pv(project, "lint", "--format", "json")
     codes = {d["code"] for d in json.loads(done.stdout)["diagnostics"]}
     assert "PV-VER-001" in codes and "PV-VER-002" not in codes and "PV-VER-009" not in codes
 
@@ -97,7 +91,7 @@ def test_fix_round_trip(tmp_path: Path) -> None:
     shutil.copytree(FIXTURE, project)
     contract = project / "contracts" / "drift-v1.yaml"
     before = contract.read_bytes()
-    done = pv(project, "lint", "--strict-test-binding", "--fix")
+    done = run_pv(project, "lint", "--strict-test-binding", "--fix")
     after = contract.read_bytes()
     fixed = {
         17: b'    test: "falsifiers/test_drift.py::test_init_matches_input"',
@@ -111,6 +105,6 @@ def test_fix_round_trip(tmp_path: Path) -> None:
         assert new == fixed.get(number, old), number  # every other byte is untouched
     assert "not fixed FALSIFY-DR-005: 2 tests carry" in done.stderr
     assert "not fixed FALSIFY-DR-012: no collected test carries" in done.stderr
-    again = json.loads(pv(project, "lint", "--strict-test-binding", "--format", "json").stdout)
+    again = json.loads(run_pv(project, "lint", "--strict-test-binding", "--format", "json").stdout)
     assert again["summary"]["bound"] == 11
     assert not [d for d in again["diagnostics"] if d["path"] == DRIFT and d["line"] in fixed]

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from pv.evidence.runner import RunFailed, run_tests
-from tests.conftest import REPO
+from tests.conftest import REPO, run_pv
 
 FIXTURE = REPO / "tests" / "fixtures" / "mutation_project"
 PV = Callable[..., tuple[int, str, str]]
@@ -22,12 +19,6 @@ def copy_project(tmp_path: Path) -> Path:
     project = tmp_path / "project"
     shutil.copytree(FIXTURE, project, ignore=shutil.ignore_patterns("reports", ".pv-cache", "__pycache__"))
     return project
-
-
-def run_pv(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "PV_CONTRACTS_DIR"}
-    return subprocess.run([sys.executable, "-m", "pv", *args], cwd=project, capture_output=True, text=True,
-                          env=env, timeout=300)
 
 
 def test_a_typo_in_a_mutant_target_is_named_before_anything_runs(tmp_path: Path) -> None:

@@ -15,33 +15,27 @@ from pv.contracts.schema import json_schema
 from tests.conftest import REPO, VALID_CONTRACT, optional
 
 
-def run_pv(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_clean_contract_exits_0_with_summary(write_contract, capsys) -> None:
-    code, out, _ = run_pv(capsys, "validate", str(write_contract(VALID_CONTRACT)))
+def test_clean_contract_exits_0_with_summary(write_contract, pv) -> None:
+    code, out, _ = pv("validate", str(write_contract(VALID_CONTRACT)))
     assert code == 0
     assert out.strip() == "1 file, 1 contract, 1 falsifier, 0 errors, 0 warnings"
 
 
-def test_error_exits_1_with_path_line_col_code(write_contract, capsys) -> None:
+def test_error_exits_1_with_path_line_col_code(write_contract, pv) -> None:
     path = write_contract(VALID_CONTRACT.replace('  author: "pv tests"\n', '  author: "a"\n  author: "b"\n'))
-    code, out, _ = run_pv(capsys, "validate", str(path))
+    code, out, _ = pv("validate", str(path))
     assert code == 1
     assert out.splitlines()[0].startswith(f"{path}:5:3: SCHEMA-020 duplicate key 'author'")
 
 
-def test_warning_exits_0_unless_strict(write_contract, capsys) -> None:
+def test_warning_exits_0_unless_strict(write_contract, pv) -> None:
     path = write_contract(VALID_CONTRACT + "future_section: {}\n")
-    assert run_pv(capsys, "validate", str(path))[0] == 0
-    assert run_pv(capsys, "validate", "--strict", str(path))[0] == 1
+    assert pv("validate", str(path))[0] == 0
+    assert pv("validate", "--strict", str(path))[0] == 1
 
 
-def test_missing_path_exits_2(tmp_path, capsys) -> None:
-    code, out, _ = run_pv(capsys, "validate", str(tmp_path / "nope.yaml"))
+def test_missing_path_exits_2(tmp_path, pv) -> None:
+    code, out, _ = pv("validate", str(tmp_path / "nope.yaml"))
     assert code == 2 and "PV-IO-001" in out
 
 
@@ -51,9 +45,9 @@ def test_usage_error_exits_2(capsys) -> None:
     assert exited.value.code == 2
 
 
-def test_json_output_shape(write_contract, capsys) -> None:
+def test_json_output_shape(write_contract, pv) -> None:
     path = write_contract(VALID_CONTRACT.replace("falsification_tests:", "falsfication_tests:"))
-    code, out, _ = run_pv(capsys, "validate", "--format", "json", str(path))
+    code, out, _ = pv("validate", "--format", "json", str(path))
     report = json.loads(out)
     assert code == 1
     assert set(report) == {"version", "diagnostics", "summary"}
@@ -63,16 +57,16 @@ def test_json_output_shape(write_contract, capsys) -> None:
     assert (first["line"], first["col"], first["severity"]) == (21, 1, "error")
 
 
-def test_bundled_contracts_validate_clean(capsys, monkeypatch) -> None:
+def test_bundled_contracts_validate_clean(pv, monkeypatch) -> None:
     monkeypatch.chdir(REPO)
-    code, out, _ = run_pv(capsys, "validate", "--strict")
+    code, out, _ = pv("validate", "--strict")
     assert code == 0, out
     files, contracts, falsifiers, errors, warnings = (int(part.split()[0]) for part in out.splitlines()[-1].split(", "))
     assert contracts >= 4 and falsifiers >= 24 and errors == warnings == 0
 
 
-def test_schema_is_valid_json_schema_and_accepts_bundled_contracts(capsys) -> None:
-    code, out, _ = run_pv(capsys, "schema")
+def test_schema_is_valid_json_schema_and_accepts_bundled_contracts(pv) -> None:
+    code, out, _ = pv("schema")
     schema = json.loads(out)
     assert code == 0 and schema == json_schema()
     jsonschema = optional("jsonschema")
@@ -93,9 +87,9 @@ def test_schema_rejects_a_bad_obligation_type(capsys) -> None:
     assert list(validator.iter_errors(document))
 
 
-def test_explain_and_rules_doc_are_in_sync(capsys) -> None:
+def test_explain_and_rules_doc_are_in_sync(pv) -> None:
     assert (REPO / "docs" / "RULES.md").read_text(encoding="utf-8") == rules_markdown()
-    code, out, _ = run_pv(capsys, "explain", "pv-schema-006")
+    code, out, _ = pv("explain", "pv-schema-006")
     assert code == 0 and "typo" in out
 
 

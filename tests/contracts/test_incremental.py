@@ -4,24 +4,20 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, run_pv
 
 FIXTURE = REPO / "tests" / "fixtures" / "mutation_project"
 TOY = "contracts/toy-mean-v1.yaml"
 
 
-def pv(project: Path, *args: str) -> dict:
-    done = subprocess.run([sys.executable, "-m", "pv.cli", *args, "--format", "json"], cwd=project,
-                          capture_output=True, text=True)
+def report(project: Path, *args: str) -> dict:
+    done = run_pv(project, *args, "--format", "json")
     assert "Traceback" not in done.stderr, done.stderr
     return json.loads(done.stdout)
-
 
 def findings(report: dict) -> list[tuple]:
     """Where and what; the vacuity guard's counts naturally differ with the scope, so only its place counts."""
@@ -37,16 +33,16 @@ def project(tmp_path: Path) -> Path:
     (root / "contracts" / "toy-copy-v1.yaml").write_text(copy)
     tests = (root / "falsifiers" / "test_toy.py").read_text().replace("TM-", "TC-")
     (root / "falsifiers" / "test_copy.py").write_text(tests)
-    assert findings(pv(root, "lint", "--strict-test-binding")) == []  # a clean base
-    assert findings(pv(root, "validate")) == []
+    assert findings(report(root, "lint", "--strict-test-binding")) == []  # a clean base
+    assert findings(report(root, "validate")) == []
     return root
 
 
 def assert_same(project: Path, changed: list[str]) -> list[tuple]:
-    full_lint = findings(pv(project, "lint", "--strict-test-binding"))
-    assert findings(pv(project, "lint", "--strict-test-binding", "--changed", *changed)) == full_lint
-    full_validate = findings(pv(project, "validate"))
-    assert findings(pv(project, "validate", "--changed", *changed)) == full_validate
+    full_lint = findings(report(project, "lint", "--strict-test-binding"))
+    assert findings(report(project, "lint", "--strict-test-binding", "--changed", *changed)) == full_lint
+    full_validate = findings(report(project, "validate"))
+    assert findings(report(project, "validate", "--changed", *changed)) == full_validate
     return full_lint + full_validate
 
 
@@ -94,5 +90,5 @@ def test_a_duplicate_id_and_an_unknown_dependency(project: Path) -> None:
 
 def test_a_change_that_touches_no_contract_is_clean(project: Path) -> None:
     (project / "notes.py").write_text("x = 1\n")
-    report = pv(project, "lint", "--strict-test-binding", "--changed", "notes.py", "pyproject.toml")
-    assert findings(report) == [] and report["summary"]["contracts"] == 0
+    found = report(project, "lint", "--strict-test-binding", "--changed", "notes.py", "pyproject.toml")
+    assert findings(found) == [] and found["summary"]["contracts"] == 0

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,20 +11,14 @@ import pytest
 from pv.config import ConfigError, load_config
 from pv.diagnostics.diagnostic import Diagnostic, Severity
 from pv.diagnostics.render import render
-from tests.conftest import CORPUS, REPO, VALID_CONTRACT, optional
+from tests.conftest import CORPUS, REPO, VALID_CONTRACT, optional, run_pv
 
 SARIF_SCHEMA = json.loads((REPO / "tests" / "fixtures" / "sarif-2.1.0-rtm.5.json").read_text())
 
 
-def pv(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    import os
-    return subprocess.run([sys.executable, "-m", "pv.cli", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, **(env or {})})
-
-
 @pytest.mark.parametrize("command", ["validate", "lint"])
 def test_sarif_validates_against_the_sarif_2_1_0_schema(command: str) -> None:
-    done = pv(REPO, command, "--format", "sarif", str(CORPUS))
+    done = run_pv(REPO, command, "--format", "sarif", str(CORPUS))
     log = json.loads(done.stdout)
     jsonschema = optional("jsonschema")
     jsonschema.Draft4Validator(SARIF_SCHEMA).validate(log)
@@ -50,7 +42,7 @@ def test_github_annotations_escape_and_locate() -> None:
 
 def test_no_colour_when_not_a_terminal_or_no_color(write_contract) -> None:
     path = write_contract(VALID_CONTRACT.replace('version: "1.0.0"', 'version: "1"'))
-    done = pv(path.parent, "validate", str(path))
+    done = run_pv(path.parent, "validate", str(path))
     assert "\033[" not in done.stdout and "PV-SCHEMA-007" in done.stdout
 
 
@@ -63,17 +55,17 @@ def test_config_sets_paths_strictness_and_ignores(tmp_path: Path) -> None:
     (tmp_path / "specs" / "id-v1.yaml").write_text(VALID_CONTRACT + "future: 1\n")
     write_project(tmp_path, 'contracts = ["specs"]\nstrict = true')
     load_config.cache_clear()
-    done = pv(tmp_path, "validate")
+    done = run_pv(tmp_path, "validate")
     assert done.returncode == 1 and "specs/id-v1.yaml:37:1: PV-SCHEMA-005" in done.stdout  # found via config, strict
     write_project(tmp_path, 'contracts = ["specs"]\nstrict = true\nignore = ["PV-SCHEMA-005"]')
-    done = pv(tmp_path, "validate")
+    done = run_pv(tmp_path, "validate")
     assert done.returncode == 0 and "1 contract," in done.stdout
 
 
 def test_command_line_paths_override_config(tmp_path: Path) -> None:
     (tmp_path / "other.yaml").write_text(VALID_CONTRACT)
     write_project(tmp_path, 'contracts = ["missing-dir"]')
-    done = pv(tmp_path, "validate", "other.yaml")
+    done = run_pv(tmp_path, "validate", "other.yaml")
     assert done.returncode == 0 and "1 file," in done.stdout
 
 
@@ -82,7 +74,7 @@ def test_unknown_config_key_is_an_error_with_a_suggestion(tmp_path: Path) -> Non
     load_config.cache_clear()
     with pytest.raises(ConfigError, match="unknown key 'contract'; did you mean 'contracts'"):
         load_config(tmp_path)
-    done = pv(tmp_path, "validate")
+    done = run_pv(tmp_path, "validate")
     assert done.returncode == 2 and "did you mean 'contracts'" in done.stderr and "Traceback" not in done.stderr
 
 

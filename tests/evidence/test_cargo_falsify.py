@@ -5,21 +5,17 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-
-def pv(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pv.cli", *args], cwd=root, capture_output=True, text=True)
+from tests.conftest import run_pv
 
 
 @pytest.fixture(scope="module")
 def falsified(cargo_workspace: tuple[Path, dict[str, int]]) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
     root, _ = cargo_workspace
-    done = pv(root, "falsify")
+    done = run_pv(root, "falsify")
     [evidence] = sorted((root / "reports" / "evidence").glob("falsify-*.json"))[-1:]
     return done, json.loads(evidence.read_text(encoding="utf-8"))
 
@@ -47,14 +43,14 @@ def test_falsify_records_cargo_outcomes_and_durations(falsified: tuple[subproces
 def test_scoreboard_and_status_show_cargo_results(cargo_workspace: tuple[Path, dict[str, int]],
                                                    falsified: tuple[subprocess.CompletedProcess[str], dict[str, Any]]) -> None:
     root, _ = cargo_workspace
-    board = pv(root, "scoreboard")
+    board = run_pv(root, "scoreboard")
     assert board.returncode == 0, board.stderr
     model = json.loads((root / "reports" / "scoreboard.json").read_text(encoding="utf-8"))
     status = {r["id"]: r["status"] for c in model["contracts"] for r in c["falsifiers"]}
     assert status["FALSIFY-WS-010"] == "PASS" and status["FALSIFY-WS-020"] == "FAIL"
     assert status["FALSIFY-WS-001"] == "UNBOUND" and status["FALSIFY-WS-014"] == "PENDING"
     assert model["totals"]["pass"] == 12 and model["totals"]["fail"] == 1
-    text = pv(root, "status").stdout
+    text = run_pv(root, "status").stdout
     assert "FALSIFY-WS-020     FAIL" in text and "FALSIFY-WS-013     PASS" in text
 
 
@@ -69,7 +65,7 @@ def test_a_rust_source_change_makes_cargo_evidence_stale(cargo_workspace: tuple[
     original = source.read_text(encoding="utf-8")
     try:
         source.write_text(original + "\n// touched\n", encoding="utf-8")
-        pv(root, "scoreboard")
+        run_pv(root, "scoreboard")
         model = json.loads((root / "reports" / "scoreboard.json").read_text(encoding="utf-8"))
         status = {r["id"]: r["status"] for c in model["contracts"] for r in c["falsifiers"]}
         assert status["FALSIFY-WS-011"] == "STALE" and status["FALSIFY-WS-012"] == "STALE"
@@ -104,7 +100,7 @@ def test_path_dependencies_and_unrun_halves_are_never_green(with_path_dependency
     """A compound whose second half is no test pv runs was PASS when only the cargo half ran;
     a change in a path dependency's source left the evidence current."""
     root = with_path_dependency
-    done = pv(root, "falsify")
+    done = run_pv(root, "falsify")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "FALSIFY-WS-040 SKIPPED" in done.stdout and "`python3 scripts/check.py`" in done.stdout
     [path] = (root / "reports" / "evidence").glob("falsify-*.json")
@@ -112,7 +108,7 @@ def test_path_dependencies_and_unrun_halves_are_never_green(with_path_dependency
     assert records["FALSIFY-WS-040"]["outcome"] == "skipped" and records["FALSIFY-WS-041"]["outcome"] == "passed"
     assert "crates/gamma/src/lib.rs" in records["FALSIFY-WS-041"]["inputs"]
     (root / "crates" / "gamma" / "src" / "lib.rs").write_text("pub fn one() -> i32 { 2 }\n", encoding="utf-8")
-    pv(root, "scoreboard")
+    run_pv(root, "scoreboard")
     model = json.loads((root / "reports" / "scoreboard.json").read_text(encoding="utf-8"))
     status = {r["id"]: r["status"] for c in model["contracts"] for r in c["falsifiers"]}
     assert status == {"FALSIFY-WS-040": "STALE", "FALSIFY-WS-041": "STALE"}

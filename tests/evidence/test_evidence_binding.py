@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from pv.cli import main
-from tests.evidence.test_falsify_mutate import copy_project, evidence, pv
+from tests.conftest import run_pv
+from tests.evidence.test_falsify_mutate import copy_project, evidence
 
 
 def strict_load(path: Path) -> Any:
@@ -29,7 +30,7 @@ def strict_load(path: Path) -> Any:
 def ran(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The toy project after one real, passing `pv falsify`."""
     project = copy_project(tmp_path_factory.mktemp("ran"))
-    done = pv(project, "falsify", "--profile", "fast", "--seed", "5")
+    done = run_pv(project, "falsify", "--profile", "fast", "--seed", "5")
     assert done.returncode == 0, done.stdout + done.stderr
     return project
 
@@ -145,23 +146,23 @@ def test_a_nan_observation_is_a_clear_fail_and_evidence_stays_strict_json(projec
     tests = project / "falsifiers" / "test_toy.py"
     tests.write_text(tests.read_text().replace("TM_001.check_close(max(min(xs) - m, m - max(xs), 0.0))",
                                                "TM_001.check_close(float('nan'))"))
-    done = pv(project, "falsify", "--profile", "fast", "--seed", "5")
+    done = run_pv(project, "falsify", "--profile", "fast", "--seed", "5")
     assert done.returncode == 1
     record = evidence(project, "falsify-")["falsifiers"]["FALSIFY-TM-001"]
     assert record["outcome"] == "failed" and "error is NaN (not a number)" in record["message"]
     assert record["margin"]["ratio"] is None and "nan" in record["margin"]["note"]
     for path in (project / "reports" / "evidence").glob("*.json"):
         strict_load(path)
-    assert pv(project, "scoreboard").returncode == 1  # written, and red: a FAIL cannot support DISCHARGED
+    assert run_pv(project, "scoreboard").returncode == 1  # written, and red: a FAIL cannot support DISCHARGED
     strict_load(project / "reports" / "scoreboard.json")
 
 
 def test_an_infinite_tolerance_never_passes(project: Path) -> None:
     contract = project / "contracts" / "toy-mean-v1.yaml"
     contract.write_text(contract.read_text().replace("tolerance: 1.0e-9", "tolerance: .inf"))
-    done = pv(project, "validate")
+    done = run_pv(project, "validate")
     assert done.returncode == 1 and "PV-SCHEMA-014" in done.stdout and "toy-mean-v1.yaml:" in done.stdout
-    done = pv(project, "falsify", "--profile", "fast", "--seed", "5")
+    done = run_pv(project, "falsify", "--profile", "fast", "--seed", "5")
     assert done.returncode == 1
     record = evidence(project, "falsify-")["falsifiers"]["FALSIFY-TM-001"]
     assert record["outcome"] == "failed" and "not a finite number" in record["message"]

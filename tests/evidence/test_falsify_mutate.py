@@ -11,13 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, run_pv
 
 FIXTURE = REPO / "tests" / "fixtures" / "mutation_project"
-
-
-def pv(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pv.cli", *args], cwd=project, capture_output=True, text=True)
 
 
 def copy_project(tmp_path: Path) -> Path:
@@ -33,7 +29,7 @@ def evidence(project: Path, prefix: str) -> dict:
 
 def test_falsify_writes_evidence_for_every_falsifier(tmp_path: Path) -> None:
     project = copy_project(tmp_path)
-    done = pv(project, "falsify", "--profile", "fast", "--seed", "7")
+    done = run_pv(project, "falsify", "--profile", "fast", "--seed", "7")
     assert done.returncode == 0, done.stdout + done.stderr
     run = evidence(project, "falsify-")
     assert (run["profile"], run["seed"], run["max_examples"]) == ("fast", 7, 20)
@@ -52,7 +48,7 @@ def test_a_failing_falsifier_is_recorded_and_exits_1(tmp_path: Path) -> None:
     project = copy_project(tmp_path)
     kernel = project / "toy" / "kernel.py"
     kernel.write_text(kernel.read_text().replace("/ len(xs)", "/ (len(xs) + 1)"))
-    done = pv(project, "falsify", "--profile", "fast", "--seed", "7")
+    done = run_pv(project, "falsify", "--profile", "fast", "--seed", "7")
     assert done.returncode == 1
     record = evidence(project, "falsify-")["falsifiers"]["FALSIFY-TM-001"]
     assert record["outcome"] == "failed"
@@ -73,7 +69,7 @@ def tree_digest(root: Path) -> str:
 def test_mutate_reports_a_surviving_mutant_and_never_touches_files(tmp_path: Path) -> None:
     project = copy_project(tmp_path)
     before = tree_digest(project)
-    done = pv(project, "mutate")
+    done = run_pv(project, "mutate")
     assert tree_digest(project) == before
     assert done.returncode == 1
     assert "SURVIVED mean-tiny-bias" in done.stdout
@@ -85,7 +81,7 @@ def test_mutate_reports_a_surviving_mutant_and_never_touches_files(tmp_path: Pat
 
 def test_a_falsifier_that_kills_nothing_is_a_finding_unless_a_guard(tmp_path: Path) -> None:
     project = copy_project(tmp_path)
-    done = pv(project, "mutate", "--catalogue", "falsifiers.mutants.only_bias")
+    done = run_pv(project, "mutate", "--catalogue", "falsifiers.mutants.only_bias")
     assert done.returncode == 1
     assert "IDLE FALSIFY-TM-001" in done.stdout and "IDLE FALSIFY-TM-002" in done.stdout
     assert "IDLE FALSIFY-TM-003" not in done.stdout  # labelled guard in its contract
@@ -103,7 +99,7 @@ def test_check_runs_every_step_and_exits_with_the_worst(tmp_path: Path) -> None:
     step still runs after an earlier finding (the toy catalogue has a survivor), and the
     scoreboard is written from the evidence of this run."""
     project = copy_project(tmp_path)
-    done = pv(project, "check", "--profile", "fast", "--seed", "3")
+    done = run_pv(project, "check", "--profile", "fast", "--seed", "3")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
     last = done.stdout.strip().splitlines()[-1]

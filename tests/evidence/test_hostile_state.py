@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_pv as run_unbounded
 from tests.contracts.test_hostile_inputs import run_pv
-from tests.evidence.test_falsify_mutate import copy_project, pv
+from tests.evidence.test_falsify_mutate import copy_project
 
 PLANTED = "falsify-29990101T000000000000Z.json"
 
@@ -87,7 +88,7 @@ def ran(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = copy_project(tmp_path_factory.mktemp("hostile-state"))
     kernel = project / "toy" / "kernel.py"  # every falsifier of the toy fails on this kernel
     kernel.write_text(kernel.read_text().replace("/ len(xs)", "/ (len(xs) + 1)"))
-    done = pv(project, "falsify", "--profile", "fast", "--seed", "5")
+    done = run_unbounded(project, "falsify", "--profile", "fast", "--seed", "5")
     assert done.returncode == 1, done.stdout + done.stderr
     return project
 

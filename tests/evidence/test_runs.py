@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
-from tests.evidence.test_falsify_mutate import copy_project, evidence, pv
+from tests.conftest import run_pv
+from tests.evidence.test_falsify_mutate import copy_project, evidence
 
 
 def outcomes(project: Path) -> dict[str, str]:
@@ -22,10 +23,10 @@ def outcomes(project: Path) -> dict[str, str]:
 
 def test_parallel_run_records_what_a_serial_run_does(tmp_path: Path) -> None:
     project = copy_project(tmp_path)
-    serial = pv(project, "falsify", "--profile", "fast", "--seed", "3")
+    serial = run_pv(project, "falsify", "--profile", "fast", "--seed", "3")
     assert serial.returncode == 0, serial.stdout + serial.stderr
     expected = outcomes(project)
-    parallel = pv(project, "falsify", "--profile", "fast", "--seed", "3", "-n", "2")
+    parallel = run_pv(project, "falsify", "--profile", "fast", "--seed", "3", "-n", "2")
     assert parallel.returncode == 0, parallel.stdout + parallel.stderr
     assert outcomes(project) == expected and len(expected) == 4
     assert "0 not run" in parallel.stdout
@@ -44,10 +45,10 @@ def bundled_copy(tmp_path: Path) -> Path:
 def test_bundled_contracts_in_parallel_record_all_44_falsifiers_as_serially(tmp_path: Path) -> None:
     """The README's `pv falsify -n auto`, on the bundled contracts (about a minute on 2 cores)."""
     project = bundled_copy(tmp_path)
-    serial = pv(project, "falsify", "--profile", "fast", "--seed", "11")
+    serial = run_pv(project, "falsify", "--profile", "fast", "--seed", "11")
     assert serial.returncode == 0, serial.stdout + serial.stderr
     expected = outcomes(project)
-    parallel = pv(project, "falsify", "--profile", "fast", "--seed", "11", "-n", "2")
+    parallel = run_pv(project, "falsify", "--profile", "fast", "--seed", "11", "-n", "2")
     assert parallel.returncode == 0, parallel.stdout + parallel.stderr
     assert len(expected) == 44 and outcomes(project) == expected
 
@@ -61,7 +62,7 @@ def test_a_bound_falsifier_that_reports_no_result_fails_the_run_by_name(tmp_path
         "def pytest_runtest_protocol(item, nextitem):\n"
         "    return True if 'test_single' in item.nodeid else None\n", encoding="utf-8")
     assert "test_single" in tests.read_text()
-    done = pv(project, "falsify", "--profile", "fast", "--seed", "1")
+    done = run_pv(project, "falsify", "--profile", "fast", "--seed", "1")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "FALSIFY-TM-003 NOT RUN" in done.stdout
     assert evidence(project, "falsify-")["not_run"] == ["FALSIFY-TM-003"]
@@ -73,10 +74,10 @@ def test_pytest_collecting_nothing_is_a_failure_not_ok(tmp_path: Path) -> None:
         "def pytest_collection_modifyitems(config, items):\n"
         "    if not config.option.collectonly:  # collected for the registry, gone from the run\n"
         "        items[:] = []\n", encoding="utf-8")
-    done = pv(project, "falsify", "--profile", "fast", "--seed", "1")
+    done = run_pv(project, "falsify", "--profile", "fast", "--seed", "1")
     assert done.returncode == 1, done.stdout + done.stderr
     assert done.stdout.count("NOT RUN") == 4 and "nothing collected" in done.stdout
-    check = pv(project, "check", "--no-mutate", "--profile", "fast", "--seed", "1")
+    check = run_pv(project, "check", "--no-mutate", "--profile", "fast", "--seed", "1")
     assert check.returncode != 0 and "falsify: exit 1" in check.stdout
 
 
@@ -90,7 +91,7 @@ def test_zero_contracts_or_zero_falsifiers_is_exit_2(tmp_path: Path, setup: str)
     else:
         text = contract.read_text(encoding="utf-8")
         contract.write_text(text[:text.index("falsification_tests:")] + text[text.index("qa_gate:"):], encoding="utf-8")
-    done = pv(project, "falsify", "--profile", "fast")
+    done = run_pv(project, "falsify", "--profile", "fast")
     assert done.returncode == 2, done.stdout + done.stderr
     assert "Traceback" not in done.stderr and "nothing to run" in done.stderr or "no contract" in done.stderr
 
@@ -103,12 +104,12 @@ def test_a_falsifier_id_declared_twice_is_not_run_and_not_shown_as_passing(tmp_p
     for n in ("002", "003", "004"):
         draft = draft.replace(f"FALSIFY-TM-{n}", f"FALSIFY-DR-{n}")
     (project / "contracts" / "a-draft-v1.yaml").write_text(draft, encoding="utf-8")
-    done = pv(project, "falsify", "--profile", "fast", "--seed", "1")
+    done = run_pv(project, "falsify", "--profile", "fast", "--seed", "1")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "FALSIFY-TM-001 is declared in" in done.stderr and "PV-SCHEMA-009" in done.stderr
     records = evidence(project, "falsify-")["falsifiers"]
     assert "FALSIFY-TM-001" not in records and records["FALSIFY-TM-002"]["outcome"] == "passed"
-    status = pv(project, "status", "--format", "json")
+    status = run_pv(project, "status", "--format", "json")
     rows = [f for c in json.loads(status.stdout)["contracts"] for f in c["falsifiers"]]
     assert {r["status"] for r in rows if r["id"] == "FALSIFY-TM-001"} == {"DUPLICATE"}
     assert sum(r["id"] == "FALSIFY-TM-001" for r in rows) == 2

@@ -17,13 +17,9 @@ from pathlib import Path
 from pv.mutants.states import FINDINGS
 from tests.evidence.test_falsify_mutate import tree_digest
 from tests.mutants.scratch_project import make_project
+from tests.conftest import run_pv
 
 STATES = {"killed", "survived", "not-reached", "equivalent"}
-
-
-def pv(project: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pv.cli", *args], cwd=project, capture_output=True, text=True,
-                          env=env)
 
 
 def rows(project: Path) -> dict[str, dict]:
@@ -33,7 +29,7 @@ def rows(project: Path) -> dict[str, dict]:
 
 def test_a_re_exported_kernel_is_mutated_and_an_uncalled_function_is_not_reached(tmp_path: Path) -> None:
     project = make_project(tmp_path)
-    done = pv(project, "mutate", "-j", "2")
+    done = run_pv(project, "mutate", "-j", "2")
     assert done.returncode == 1, done.stdout + done.stderr  # the not-reached mutant is a finding
     found = rows(project)
     assert found["softmax-no-max-subtraction"]["state"] == "killed"
@@ -53,8 +49,8 @@ def test_auto_generates_softmax_mutants_and_honours_equivalent_marks(tmp_path: P
         '  equivalent:\n    rms-eps-dropped: "rms_scale is exported for users; this contract does not cover it"\n'))
     catalogue = project / "catalogue" / "__init__.py"
     catalogue.write_text(catalogue.read_text().replace('Mutant("exp-of-numpy"', '# Mutant("exp-of-numpy"'))
-    assert pv(project, "validate").returncode == 0
-    done = pv(project, "mutate", "--auto", "-j", "2")
+    assert run_pv(project, "validate").returncode == 0
+    done = run_pv(project, "mutate", "--auto", "-j", "2")
     found = rows(project)
     generated = [r for r in found.values() if r["kind"] == "generated"]
     assert len(generated) >= 8, done.stdout + done.stderr
@@ -102,7 +98,7 @@ def test_kill_9_mid_run_leaves_no_mutant_and_no_process(tmp_path: Path) -> None:
         time.sleep(0.1)
     assert not _alive(run.pid), "a fork server or mutant child outlived the killed pv mutate"
     assert tree_digest(project) == before
-    done = pv(project, "mutate", "-j", "2", env=env)
+    done = run_pv(project, "mutate", "-j", "2", env={"TMPDIR": str(scratch)})
     assert not list(scratch.glob("pv-mutate-*"))  # the killed run's scratch swept, this run's removed
     found = rows(project)
     assert (found["softmax-no-max-subtraction"]["state"], found["rms-eps-dropped"]["state"]) == (

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pv import atomic
+from pv import __version__, atomic
 from pv.atomic import write_json
 from pv.evidence.fingerprint import bind_inputs
 from pv.evidence.store import evidence_dir
@@ -29,7 +29,7 @@ def bound(root: Path, document: dict) -> dict:
     inputs, depends = bind_inputs(load_plan(root=root))
     for fid, rec in document.get("falsifiers", {}).items():
         rec["inputs"] = depends[fid]
-    return {**document, "inputs": inputs}
+    return {**document, "inputs": inputs, "pv_version": __version__}
 
 
 @pytest.fixture
