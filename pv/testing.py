@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pv.contracts.files import discover
 from pv.contracts.loader import load
@@ -191,11 +192,14 @@ def margin(error: float, tolerance: float) -> dict[str, Any]:
     return record
 
 
-def _ratio_key(m: dict[str, Any]) -> float:
+def _ratio_key(m: Mapping[str, Any]) -> float:
     return math.inf if m.get("ratio") is None else float(m["ratio"])
 
 
-def worst_margin(*margins: dict[str, Any] | None) -> dict[str, Any]:
+_Margin = TypeVar("_Margin", bound=Mapping[str, Any])
+
+
+def worst_margin(*margins: _Margin | None) -> _Margin:
     """The margin with the largest ratio; an unbounded one (ratio None) is the worst."""
     return max((m for m in margins if m is not None), key=_ratio_key)
 

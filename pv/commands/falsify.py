@@ -16,6 +16,7 @@ from pv.diagnostics.escape import terminal
 from pv.diagnostics.render import counted
 from pv.evidence.store import RUN_PREFIX, falsifier_outcomes, missing_results, provenance, write_evidence
 from pv.evidence.fingerprint import bind_inputs
+from pv.evidence.results import TestResult
 from pv.project import display_path, io_problem
 from pv.profiles import HYPOTHESIS_PROFILES
 from pv.evidence.runner import run_tests
@@ -94,7 +95,7 @@ def execute(plan: Plan, *, profile: str, seed: int | None, workers: str | None) 
     print(f"pv falsify: {counted(len(plan.falsifiers), 'falsifiers')}, {counted(len(nodeids) + other_count, 'tests')}, profile {profile}, "
           f"seed {seed}", file=sys.stderr)
     inputs, depends = bind_inputs(plan)  # hashed before the run: a change during it makes the evidence stale
-    exit_status, tests = 0, list[dict[str, Any]]()
+    exit_status, tests = 0, list[TestResult]()
     if nodeids:
         exit_status, tests = run_tests(plan.root, nodeids, profile=profile, seed=seed, workers=workers)
         if exit_status in _BROKEN_RUN:
@@ -158,7 +159,7 @@ def execute(plan: Plan, *, profile: str, seed: int | None, workers: str | None) 
     return 1 if falsified or not_run or blocked or skipped else 0
 
 
-def _run_other(plan: Plan, tests: list[dict[str, Any]]) -> dict[str, int]:
+def _run_other(plan: Plan, tests: list[TestResult]) -> dict[str, int]:
     """Run bound cargo tests (one invocation per package) and meta-checks; append their
     per-test results to `tests`, each naming the falsifiers bound to it; cargo's exit codes."""
     bound: dict[str, set[str]] = {}

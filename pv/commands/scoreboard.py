@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 from pv.diagnostics.escape import terminal
 from pv.evidence.plan import Plan, load_plan
 from pv.binding.status import unsupported_claim
 from pv.project import io_problem
+from pv.reports.model import ScoreboardModel, StatusReport
 from pv.reports.scoreboard import build_model, totals_line, write_scoreboard
 
 EXAMPLE = """example:
@@ -51,7 +51,7 @@ def execute(plan: Plan, *, out: Path | None = None) -> int:
     return max(rejected, 1 if overclaims or model["unreadable"] else 0)
 
 
-def report_rejected(prog: str, model: dict[str, Any]) -> int:
+def report_rejected(prog: str, model: ScoreboardModel | StatusReport) -> int:
     """Evidence files that failed validation, each with its path; exit 1 when there are any."""
     for rejected in model["evidence"]["rejected"]:
         print(f"{prog}: {rejected['file']}: {rejected['reason']} (ignored)", file=sys.stderr)

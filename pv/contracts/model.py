@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from pv.contracts.loader import Document
 from pv.contracts.schema import Contract
 from pv.diagnostics.diagnostic import Diagnostic, Severity
+
+
+class UnreadableSummary(TypedDict):
+    """A file that is not a contract pv could read, as every report lists it."""
+
+    path: str
+    stem: str | None  # None for a path that could not be read at all
+    falsifiers_declared: int
+    errors: list[str]
 
 
 @dataclass
@@ -33,7 +43,7 @@ class ContractFile:
         tests = data.get("falsification_tests") if isinstance(data, dict) else None
         return len(tests) if isinstance(tests, list) else 0
 
-    def unreadable_summary(self) -> dict[str, object]:
+    def unreadable_summary(self) -> UnreadableSummary:
         """What every report shows of a file that is not a contract pv could read."""
         return {"path": self.path, "stem": self.stem, "falsifiers_declared": self.declared_falsifiers,
                 "errors": [f"{d.line}:{d.col}: {d.code} {d.message}" for d in self.errors]}

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from pv.binding.cargo import CargoRegistry, CargoTest
+from pv.evidence.results import TestResult
 
 _RUNNING = re.compile(r"^\s*Running (?:unittests )?(\S+)")
 _START = re.compile(r"^test (\S+) \.\.\. ")
@@ -38,7 +39,7 @@ class PackageRun:
     package: str  # with its feature flags when not the default build
     command: list[str]
     exit_code: int
-    results: list[dict[str, Any]]  # per test, the shape pv.evidence.store.falsifier_outcomes reads
+    results: list[TestResult]
 
 
 def cargo_command(package: str, tests: Iterable[CargoTest]) -> list[str]:
@@ -122,7 +123,7 @@ def run_package(root: Path, registry: CargoRegistry, package: str, tests: list[C
     command = cargo_command(package, tests)
     exit_code, chunks = _stream(command, root)
     results, errors, failures = _parse(chunks, registry, package)
-    out: list[dict[str, Any]] = []
+    out: list[TestResult] = []
     # cargo exiting non-zero with no failed test to explain it (a binary that crashed after its
     # last "ok", a failing doctest or build step): no test of this invocation has passed for sure
     unexplained = exit_code != 0 and not any(r["outcome"] == "failed" for r in results.values())
@@ -138,7 +139,10 @@ def run_package(root: Path, registry: CargoRegistry, package: str, tests: list[C
             found = {"outcome": "error", "duration": 0.0, "message": why}
         elif found["outcome"] == "failed":
             found = {**found, "message": " | ".join(failures.get(test.name, [])[:4])[:500] or "failed"}
-        out.append({"nodeid": test.nodeid, **found})
+        result: TestResult = {"nodeid": test.nodeid, "outcome": found["outcome"], "duration": found.get("duration", 0.0)}
+        if found.get("message") is not None:
+            result["message"] = found["message"]
+        out.append(result)
     label = f"{package} {tests[0].features}".strip() if tests else package
     return PackageRun(label, command, exit_code, out)
 

@@ -26,7 +26,7 @@ from typing import IO, Any
 from pv.lifetime import sweep_tempdirs
 from pv.binding.registry import pytest_command, subprocess_env
 from pv.evidence.plan import Plan
-from pv.evidence.runner import RunFailed
+from pv.evidence.results import RunFailed, TestResult, checked_results
 from pv.evidence.store import counted_against, result_owners
 from pv.mutants.generated import Generated
 from pv.mutation import CATALOGUE_ENV, MUTANT_ENV, Mutant
@@ -107,9 +107,10 @@ class ForkServer:
             result = json.loads(line)
             path = Path(f"{self.scratch.name}/{result['id']}.json")
             try:
-                result["tests"] = json.loads(path.read_text(encoding="utf-8"))["tests"] if path.exists() else None
-            except (OSError, ValueError, KeyError):
-                result["tests"] = None
+                result["tests"] = (checked_results(json.loads(path.read_text(encoding="utf-8"))["tests"], str(path))
+                                   if path.exists() else None)
+            except (OSError, ValueError, KeyError, TypeError, RunFailed):
+                result["tests"] = None  # the mutant's state is then an error: "the test run wrote no results"
             results[result["id"] - first] = result
             if on_result is not None:
                 on_result(result["id"] - first, result)
@@ -138,7 +139,7 @@ def _spec(candidate: Candidate) -> dict[str, Any] | None:
     return candidate.generated.spec() if candidate.generated is not None else None
 
 
-def failing(tests: list[dict[str, Any]], plan: Plan, contract: str) -> set[str]:
+def failing(tests: list[TestResult], plan: Plan, contract: str) -> set[str]:
     """Falsifier ids of `contract` whose tests failed or errored in this run."""
     ids = {fid for fid, p in plan.falsifiers.items() if p.contract == contract}
     owners = result_owners(plan.expected_results())

@@ -10,22 +10,22 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from pv.binding.cargo_resolve import MetaCheck
 from pv.config import load_config, without_ignored
 from pv.contracts.validate import validate_paths
 from pv.diagnostics.diagnostic import Severity
+from pv.evidence.results import TestResult
 
 
-def run_meta_checks(root: Path, checks: Iterable[MetaCheck]) -> list[dict[str, Any]]:
+def run_meta_checks(root: Path, checks: Iterable[MetaCheck]) -> list[TestResult]:
     ignored = load_config(root)
     results = []
     for check in checks:
         began = time.monotonic()
         found = validate_paths([root / check.path])
         errors = [d for d in without_ignored(found.diagnostics, ignored) if d.severity is Severity.ERROR]
-        result: dict[str, Any] = {"nodeid": check.nodeid, "outcome": "failed" if errors or not found.files else "passed",
+        result: TestResult = {"nodeid": check.nodeid, "outcome": "failed" if errors or not found.files else "passed",
                                   "duration": round(time.monotonic() - began, 6)}
         if errors:
             result["message"] = f"{len(errors)} error(s); first: {errors[0].code} {errors[0].message}"[:500]

@@ -12,17 +12,15 @@ from typing import Any
 
 from pv.binding.registry import pytest_command, subprocess_env
 from pv.diagnostics.escape import terminal
-from pv.errors import PvError
 from pv.lifetime import owned_tempdir
+from pv.evidence.results import RunFailed, TestResult, checked_results
 from pv.mutation import CATALOGUE_ENV, MUTANT_ENV
 
-
-class RunFailed(PvError):
-    """pytest ran but produced no results (usage error, crash before collection)."""
+__all__ = ["RunFailed", "run_tests"]
 
 
 def run_tests(root: Path, nodeids: Sequence[str], *, profile: str, seed: int, workers: str | None = None,
-              env: dict[str, str] | None = None, quiet: bool = False) -> tuple[int, list[dict[str, Any]]]:
+              env: dict[str, str] | None = None, quiet: bool = False) -> tuple[int, list[TestResult]]:
     """Run `nodeids` under pytest with pv's results recorder; (pytest exit code, per-test results)."""
     with owned_tempdir("pv-run-") as tmp:
         target = tmp / "results.json"
@@ -40,10 +38,15 @@ def run_tests(root: Path, nodeids: Sequence[str], *, profile: str, seed: int, wo
             shown = " ".join(shlex.quote(n) for n in nodeids[:3]) + (" ..." if len(nodeids) > 3 else "")
             raise RunFailed(f"pytest exited {returncode} without results; to see why, run in {root}: "
                             f"{selected}python -m pytest {shown}")
-        document = json.loads(target.read_text(encoding="utf-8"))
+        try:
+            document = json.loads(target.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as unreadable:
+            raise RunFailed(f"pytest's results file cannot be read: {unreadable}") from None
+    if not isinstance(document, dict):
+        raise RunFailed("pytest's results file is not a results document")
     if document.get("mutant") and MUTANT_ENV not in (env or {}):
         raise RunFailed(f"the tests ran against mutant {document['mutant']}, not the kernel: no evidence recorded")
-    return returncode, document["tests"]
+    return returncode, checked_results(document.get("tests"), "pytest's results file")
 
 
 def _run(command: list[str], root: Path, env: dict[str, str], quiet: bool) -> int:

@@ -12,7 +12,7 @@ import re
 import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from pv import __version__
 from pv.atomic import write_json
 from pv.config import load_config
 from pv.evidence.model import MODELS, first_error, recorded_at
+from pv.evidence.results import TestResult
 from pv.testing import worst_margin
 
 RUN_PREFIX, MUTATION_PREFIX = "falsify-", "mutate-"
@@ -59,25 +60,25 @@ def result_owners(expected: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:
     return owners
 
 
-def counted_against(test: Mapping[str, Any], owners: Mapping[str, set[str]]) -> set[str]:
+def counted_against(test: TestResult, owners: Mapping[str, set[str]]) -> set[str]:
     """The falsifiers one test result counts against: those its `falsifies` marker names and
     those whose planned tests include it. The one answer for evidence and for the kill matrix."""
     return set(test.get("falsifies", ())) | owners.get(test["nodeid"], set())
 
 
-def missing_results(tests: Iterable[Mapping[str, Any]], nodeids: Iterable[str]) -> list[str]:
+def missing_results(tests: Iterable[TestResult], nodeids: Iterable[str]) -> list[str]:
     """The planned node ids that reported nothing in this run."""
     reported = {t["nodeid"] for t in tests}
     return [n for n in nodeids if n not in reported]
 
 
-def falsifier_outcomes(tests: list[dict[str, Any]], expected: Mapping[str, list[str]]) -> dict[str, dict[str, Any]]:
+def falsifier_outcomes(tests: Sequence[TestResult], expected: Mapping[str, list[str]]) -> dict[str, dict[str, Any]]:
     """Fold per-test results into one record per falsifier id of `expected` (id -> the node ids
     planned for it). A falsifier whose planned tests did not all report has no record (it was
     not run, and another test passing says nothing of the one cited), unless one that did
     report failed: a failure is evidence whatever else ran."""
     owners = result_owners(expected)
-    by_id: dict[str, list[dict[str, Any]]] = {fid: [] for fid in expected}
+    by_id: dict[str, list[TestResult]] = {fid: [] for fid in expected}
     for test in tests:
         for fid in counted_against(test, owners):
             if fid in by_id:

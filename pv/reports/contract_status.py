@@ -8,18 +8,17 @@ the parts of the contract the scoreboard does not show.
 
 from __future__ import annotations
 
-from typing import Any
-
 from pv.evidence.plan import Plan
+from pv.reports.model import StatusContract, StatusReport
 from pv.reports.scoreboard import build_model, totals_line
 from pv.binding.status import underclaim, unsupported_claim
 
 
-def status_report(plan: Plan) -> dict[str, Any]:
+def status_report(plan: Plan) -> StatusReport:
     """The scoreboard model's contracts, each with its equations, obligations and verdict."""
     model = build_model(plan)
     files = {f.path: f for f in plan.contracts}
-    contracts = []
+    contracts: list[StatusContract] = []
     for row in model["contracts"]:
         contract = files[row["path"]].contract
         assert contract is not None
@@ -40,7 +39,7 @@ def status_report(plan: Plan) -> dict[str, Any]:
             "contracts": contracts, "unreadable": model["unreadable"]}
 
 
-def render_status_text(report: dict[str, Any]) -> str:
+def render_status_text(report: StatusReport) -> str:
     lines: list[str] = []
     for c in report["contracts"]:
         verdict = "agrees" if c["agrees"] else (c["overclaim"] or c["underclaim"] or "disagrees")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
+from collections.abc import Mapping
 import uuid
 from pathlib import Path
 from typing import Any
@@ -23,16 +25,21 @@ from pv.evidence.fingerprint import changed
 from pv.evidence.store import MUTATION_PREFIX, RUN_PREFIX, EvidenceFile, history
 from pv.evidence.plan import Plan
 from pv.binding.status import OUTCOME_STATUS, FalsifierState, FalsifierStatus, agrees, derive_contract_status, falsifier_status
+from pv.reports.model import ContractRow, EvidenceSummary, FalsifierRow, ScoreboardModel, StatusReport
 from pv.mutants.states import DETECTED, FINDINGS, mutant_state, operator_rates
 
 STATUS_ORDER = [s.value for s in FalsifierStatus]
 
 
-def _evidence_summary(evidence: EvidenceFile | None, root: Path) -> dict[str, Any] | None:
+def _evidence_summary(evidence: EvidenceFile | None, root: Path) -> EvidenceSummary | None:
     if evidence is None:
         return None
-    keys = ("time", "commit", "dirty", "profile", "seed", "max_examples")
-    return {"file": _shown(evidence.path, root), **{k: evidence.document.get(k) for k in keys if k in evidence.document}}
+    document = evidence.document
+    summary: EvidenceSummary = {"file": _shown(evidence.path, root), "time": document["time"]}
+    for key in ("commit", "dirty", "profile", "seed", "max_examples"):
+        if key in document:
+            summary[key] = document[key]
+    return summary
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -83,7 +90,7 @@ def _latest_records(runs: list[EvidenceFile]) -> dict[str, tuple[EvidenceFile, d
     return latest
 
 
-def build_model(plan: Plan) -> dict[str, Any]:
+def build_model(plan: Plan) -> ScoreboardModel:
     runs, rejected_runs = history(plan.root, RUN_PREFIX)
     mutations, rejected_mutations = history(plan.root, MUTATION_PREFIX)
     staleness = _Staleness(plan.root)
@@ -94,15 +101,17 @@ def build_model(plan: Plan) -> dict[str, Any]:
     if mutation_stale:
         mutation = None  # kills against other code say nothing of this code
     kills: dict[str, list[str]] = {}
-    for row in (mutation or {}).get("mutants", []):
-        for fid in row["killed_by"]:
-            kills.setdefault(fid, []).append(row["name"])
+    for mutant in (mutation or {}).get("mutants", []):
+        for fid in mutant["killed_by"]:
+            kills.setdefault(fid, []).append(mutant["name"])
     mutated_contracts = {row["contract"] for row in (mutation or {}).get("mutants", [])}
 
-    contracts, all_falsifiers = [], []
+    contracts: list[ContractRow] = []
+    all_falsifiers: list[FalsifierRow] = []
     for f in plan.contracts:
         assert f.contract is not None
-        rows, states = [], []
+        rows: list[FalsifierRow] = []
+        states: list[FalsifierState] = []
         for test, binding in zip(f.contract.falsification_tests, plan.bindings[f.path]):
             fplan = plan.falsifiers[test.id]
             run, record = recorded.get(test.id, (None, None))
@@ -119,7 +128,7 @@ def build_model(plan: Plan) -> dict[str, Any]:
             killed = kills.get(test.id, [])
             states.append(FalsifierState(status, kills=len(killed) if f.stem in mutated_contracts else None,
                                          guard=test.guard is not None))
-            row = {
+            row: FalsifierRow = {
                 "id": test.id, "contract": f.stem, "rule": test.rule, "prediction": test.prediction,
                 "test": test.test, "obligation": test.obligation, "status": status.value,
                 "duration": record.get("duration") if record else None,
@@ -157,8 +166,9 @@ def build_model(plan: Plan) -> dict[str, Any]:
     before = {fid: OUTCOME_STATUS[r["outcome"]] for fid, r in (previous or {}).get("falsifiers", {}).items()}
     now = {r["id"]: r["status"] for r in all_falsifiers}
     shown = {c["stem"] for c in contracts}  # a mutation run over other contracts says nothing of these
-    mutants = [{**m, "state": mutant_state(m), "kind": m.get("kind", "curated"), "operator": m.get("operator", "curated")}
+    mutants: list[dict[str, Any]] = [{**m, "state": mutant_state(m), "kind": m.get("kind", "curated"), "operator": m.get("operator", "curated")}
                for m in (mutation or {}).get("mutants", []) if m["contract"] in shown]
+    count = Counter(r["status"] for r in all_falsifiers)
     return {
         "pv_version": __version__,
         "evidence": {
@@ -176,7 +186,9 @@ def build_model(plan: Plan) -> dict[str, Any]:
             "falsifiers_declared": len(all_falsifiers) + sum(f.declared_falsifiers for f in plan.unreadable),
             "contracts": len(contracts),
             "falsifiers": len(all_falsifiers),
-            **{s.lower(): sum(r["status"] == s for r in all_falsifiers) for s in STATUS_ORDER},
+            "unbound": count["UNBOUND"], "pending": count["PENDING"], "bound": count["BOUND"], "pass": count["PASS"],
+            "fail": count["FAIL"], "error": count["ERROR"], "skipped": count["SKIPPED"], "stale": count["STALE"],
+            "duplicate": count["DUPLICATE"],
             "contracts_agreeing": sum(c["agrees"] for c in contracts),
             "mutants": len(mutants),
             "mutants_killed": sum(m["state"] in DETECTED for m in mutants),
@@ -203,18 +215,19 @@ def build_model(plan: Plan) -> dict[str, Any]:
 _TOTALS_ORDER = ("PASS", "FAIL", "ERROR", "SKIPPED", "STALE", "DUPLICATE", "BOUND", "UNBOUND", "PENDING")
 
 
-def totals_line(model: dict[str, Any]) -> str:
+def totals_line(model: ScoreboardModel | StatusReport) -> str:
     """The one summary of a model's totals, every status named, from the denominator of every
     file given: the scoreboard, its Markdown and `pv status` print it."""
     t = model["totals"]
-    counts = ", ".join(f"{t[s.lower()]} {s}" + (" (not run)" if s == "BOUND" else "") for s in _TOTALS_ORDER)
+    by_status: Mapping[str, object] = t
+    counts = ", ".join(f"{by_status[s.lower()]} {s}" + (" (not run)" if s == "BOUND" else "") for s in _TOTALS_ORDER)
     read = f"; of the {t['falsifiers']} read" if model["unreadable"] else ""
     return (f"{model['denominator']}{read}: {counts}; {t['mutants_killed']} of {t['mutants']} mutants killed "
             f"({t['mutants_generated']} generated; {t['mutants_survived']} survived, "
             f"{t['mutants_not_reached']} not reached, {t['mutants_equivalent']} equivalent)")
 
 
-def render_markdown(model: dict[str, Any]) -> str:
+def render_markdown(model: ScoreboardModel) -> str:
     lines = [
         "# Falsifier scoreboard", "",
         totals_line(model) + ".", "",
@@ -262,13 +275,13 @@ def _row(*cells: str) -> str:
     return "| " + " | ".join(markdown(str(cell)) for cell in cells) + " |"
 
 
-def render_html(model: dict[str, Any]) -> str:
+def render_html(model: ScoreboardModel) -> str:
     env = Environment(loader=PackageLoader("pv.reports", "templates"), autoescape=select_autoescape(default=True))
     template = env.get_template("scoreboard.html.j2")
     return template.render(model=model, model_json=json.dumps(model["totals"], sort_keys=True, allow_nan=False))
 
 
-def write_scoreboard(model: dict[str, Any], out_dir: Path) -> list[Path]:
+def write_scoreboard(model: ScoreboardModel, out_dir: Path) -> list[Path]:
     """Render all three first, then commit them as one set (pv.atomic.commit_set): a failure
     or a kill leaves the old reports, and the three always come from one run, which the id
     each carries shows."""
