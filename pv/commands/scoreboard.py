@@ -47,6 +47,9 @@ def execute(plan: Plan, *, out: Path | None = None) -> int:
     overclaims = [(c["stem"], claim) for c in model["contracts"] if (claim := unsupported_claim(c["declared"], c["derived"]))]
     for stem, claim in overclaims:  # a declared status the evidence does not support fails, as in pv status
         print(terminal(f"pv scoreboard: {stem} {claim}"), file=sys.stderr)
+    if model["lint"]["errors"]:  # shown, as in the reports; `pv lint` is the step that fails on them
+        print(f"pv scoreboard: strict lint reports {model['lint']['errors']} error(s); run pv lint --strict-test-binding",
+              file=sys.stderr)
     rejected = report_rejected("pv scoreboard", model)
     return max(rejected, 1 if overclaims or model["unreadable"] else 0)
 

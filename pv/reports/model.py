@@ -79,6 +79,13 @@ Totals = TypedDict("Totals", {
 })
 
 
+class LintSummary(TypedDict):
+    """Strict lint's errors on the same bindings: a scoreboard never looks green beside a red lint."""
+
+    errors: int
+    findings: list[str]  # the first few, as `pv lint` prints them
+
+
 class Changes(TypedDict):
     newly_failing: list[str]
     newly_passing: list[str]
@@ -108,7 +115,7 @@ class StatusReport(TypedDict):
     unreadable: list[UnreadableRow]
 
 
-__all__ = ["Changes", "ContractRow", "EvidenceInfo", "EvidenceSummary", "FalsifierRow", "RejectedFile",
+__all__ = ["Changes", "ContractRow", "EvidenceInfo", "EvidenceSummary", "FalsifierRow", "LintSummary", "RejectedFile",
            "ScoreboardModel", "StatusContract", "StatusObligation", "StatusReport", "Totals", "UnreadableRow"]
 
 
@@ -118,6 +125,7 @@ class ScoreboardModel(TypedDict, total=False):
     denominator: str
     totals: Totals
     changes: Changes
+    lint: LintSummary
     contracts: list[ContractRow]
     unreadable: list[UnreadableRow]
     mutants: list[dict[str, Any]]  # pv.evidence.model.MutantRow as data, with state, kind and operator

@@ -25,7 +25,10 @@ from pv.evidence.fingerprint import changed
 from pv.evidence.store import MUTATION_PREFIX, RUN_PREFIX, EvidenceFile, history
 from pv.evidence.plan import Plan
 from pv.binding.status import OUTCOME_STATUS, FalsifierState, FalsifierStatus, agrees, derive_contract_status, falsifier_status
-from pv.reports.model import ContractRow, EvidenceSummary, FalsifierRow, ScoreboardModel, StatusReport
+from pv.binding.lint import lint
+from pv.config import without_ignored
+from pv.diagnostics.diagnostic import Diagnostic, Severity
+from pv.reports.model import ContractRow, EvidenceSummary, FalsifierRow, LintSummary, ScoreboardModel, StatusReport
 from pv.mutants.states import DETECTED, FINDINGS, mutant_state, operator_rates
 
 STATUS_ORDER = [s.value for s in FalsifierStatus]
@@ -88,6 +91,18 @@ def _latest_records(runs: list[EvidenceFile]) -> dict[str, tuple[EvidenceFile, d
         for fid, record in run.document["falsifiers"].items():
             latest[fid] = (run, record)
     return latest
+
+
+_LINT_SHOWN = 10
+
+
+def _lint_summary(plan: Plan) -> LintSummary:
+    """Strict lint's binding errors (after the project's ignore list), from the plan's bindings."""
+    known = {fid for f in plan.contracts if f.contract for fid in (t.id for t in f.contract.falsification_tests)}
+    found = lint(plan.validation.files, plan.registries, strict=True, known_ids=known, resolved=plan.bindings)
+    errors = sorted((d for d in without_ignored(found.diagnostics, plan.config) if d.severity is Severity.ERROR),
+                    key=Diagnostic.sort_key)
+    return {"errors": len(errors), "findings": [f"{d.path}:{d.line}:{d.col}: {d.code} {d.message}" for d in errors[:_LINT_SHOWN]]}
 
 
 def build_model(plan: Plan) -> ScoreboardModel:
@@ -201,6 +216,7 @@ def build_model(plan: Plan) -> ScoreboardModel:
             "newly_failing": sorted(f for f, s in now.items() if s in ("FAIL", "ERROR") and before.get(f) not in (None, "FAIL", "ERROR")),
             "newly_passing": sorted(f for f, s in now.items() if s == "PASS" and before.get(f) in ("FAIL", "ERROR")),
         },
+        "lint": _lint_summary(plan),
         "contracts": contracts,
         "unreadable": [f.unreadable_summary() for f in plan.unreadable]
                       + [{"path": d.path, "stem": None, "falsifiers_declared": 0, "errors": [f"{d.code} {d.message}"]}
@@ -238,6 +254,11 @@ def render_markdown(model: ScoreboardModel) -> str:
                      + markdown("; ".join(u["errors"]) or "no contract"))
     if model["unreadable"]:
         lines.append("")
+    lint_errors = model["lint"]["errors"]
+    if lint_errors:
+        lines.append(markdown(f"Strict lint: {lint_errors} error{'s' if lint_errors != 1 else ''} "
+                              "(pv lint --strict-test-binding); these statuses may rest on a broken binding:"))
+        lines += [""] + [f"- {markdown(finding)}" for finding in model["lint"]["findings"]] + [""]
     changes = model["changes"]
     if changes["newly_failing"] or changes["newly_passing"]:
         lines += [markdown(f"Newly failing: {', '.join(changes['newly_failing']) or 'none'}. "

@@ -165,3 +165,17 @@ def test_evidence_that_does_not_bind_what_it_tested_is_stale(tmp_path: Path, for
     assert run_pv(project, "falsify", "--profile", "fast", "--seed", "1").returncode == 0
     _forge(project, forge)
     assert _statuses(project)["FALSIFY-TM-001"] == "STALE"
+
+
+def test_the_scoreboard_shows_what_strict_lint_rejects(tmp_path: Path) -> None:
+    """A test file that fails collection (a missing optional package) failed strict lint while
+    the scoreboard of the same run was all green and silent about it."""
+    project = copy_project(tmp_path)
+    (project / "falsifiers" / "test_optional.py").write_text("import not_installed_anywhere\n", encoding="utf-8")
+    assert run_pv(project, "falsify", "--profile", "fast", "--seed", "1").returncode == 0
+    board = run_pv(project, "scoreboard")
+    assert "strict lint reports 1 error(s)" in board.stderr, board.stderr
+    model = json.loads((project / "reports" / "scoreboard.json").read_text(encoding="utf-8"))
+    assert model["lint"]["errors"] == 1 and "falsifiers/test_optional.py" in model["lint"]["findings"][0]
+    assert "Strict lint: 1 error" in (project / "reports" / "scoreboard.md").read_text(encoding="utf-8")
+    assert 'id="lint"' in (project / "reports" / "scoreboard.html").read_text(encoding="utf-8")
