@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -119,6 +120,17 @@ def pv(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]
         return code, out, err
 
     return run
+
+
+MUTATION_PROJECT = REPO / "tests" / "fixtures" / "mutation_project"
+
+
+def copy_project(tmp_path: Path, fixture: Path = MUTATION_PROJECT) -> Path:
+    """A fresh copy of a fixture project (by default the toy-mean project with its mutant
+    catalogue) under `tmp_path/project`, without anything a run left in the fixture."""
+    project = tmp_path / "project"
+    shutil.copytree(fixture, project, ignore=shutil.ignore_patterns("reports", ".pv-cache", "__pycache__"))
+    return project
 
 
 def run_pv(cwd: Path, *argv: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from pv.evidence.runner import RunFailed, run_tests
-from tests.conftest import REPO, run_pv
+from tests.conftest import copy_project, run_pv
 
-FIXTURE = REPO / "tests" / "fixtures" / "mutation_project"
 PV = Callable[..., tuple[int, str, str]]
-
-
-def copy_project(tmp_path: Path) -> Path:
-    project = tmp_path / "project"
-    shutil.copytree(FIXTURE, project, ignore=shutil.ignore_patterns("reports", ".pv-cache", "__pycache__"))
-    return project
 
 
 def test_a_typo_in_a_mutant_target_is_named_before_anything_runs(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import VALID_CONTRACT
+from tests.conftest import VALID_CONTRACT, copy_project
 from tests.contracts.test_hostile_inputs import run_pv as run_bounded
 
 # pv falsify and pv scoreboard run pytest or render reports: slower than validate on a
@@ -203,8 +203,6 @@ def test_a_full_disk_is_a_one_line_error_and_the_old_reports_stay(project: Path)
 def test_a_full_disk_during_mutate_is_a_one_line_error(tmp_path: Path) -> None:
     """The kill matrix is computed, then its evidence cannot be written: one line, exit 2,
     no partial evidence (it was a traceback)."""
-    from tests.evidence.test_no_false_green import copy_project
-
     project = copy_project(tmp_path)
     done = run_bounded(project, "mutate", code=ENOSPC_SHIM, timeout=300)
     assert done.returncode == 2, done.stdout + done.stderr

@@ -16,7 +16,8 @@ import pytest
 
 from pv.cli import main
 from tests.conftest import run_pv
-from tests.evidence.test_falsify_mutate import copy_project, evidence
+from tests.conftest import copy_project
+from tests.evidence.test_falsify_mutate import evidence
 
 
 def strict_load(path: Path) -> Any:

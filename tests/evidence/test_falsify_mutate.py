@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, run_pv
-
-FIXTURE = REPO / "tests" / "fixtures" / "mutation_project"
-
-
-def copy_project(tmp_path: Path) -> Path:
-    project = tmp_path / "project"
-    shutil.copytree(FIXTURE, project, ignore=shutil.ignore_patterns("reports", ".pv-cache", "__pycache__"))
-    return project
+from tests.conftest import copy_project, run_pv
 
 
 def evidence(project: Path, prefix: str) -> dict:

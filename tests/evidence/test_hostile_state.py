@@ -20,7 +20,7 @@ import pytest
 
 from tests.conftest import run_pv as run_unbounded
 from tests.contracts.test_hostile_inputs import run_pv
-from tests.evidence.test_falsify_mutate import copy_project
+from tests.conftest import copy_project
 
 PLANTED = "falsify-29990101T000000000000Z.json"
 

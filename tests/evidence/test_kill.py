@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pv.contracts.cache_file import read_checked
 from pv.evidence.store import read_evidence, EvidenceFile
-from tests.evidence.test_falsify_mutate import copy_project
+from tests.conftest import copy_project
 
 KILLS = 30
 BUDGET = 90.0  # seconds for the thirty kills (about 35 s on an idle 2-core machine)

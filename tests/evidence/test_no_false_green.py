@@ -9,7 +9,6 @@ contract of guards was DISCHARGED with no mutation run on record.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -19,15 +18,7 @@ from typing import Any
 import pytest
 
 from pv.binding.status import FalsifierState, FalsifierStatus, derive_contract_status
-from tests.conftest import REPO, run_pv
-
-FIXTURE = REPO / "tests" / "fixtures" / "mutation_project"
-
-
-def copy_project(tmp_path: Path) -> Path:
-    project = tmp_path / "project"
-    shutil.copytree(FIXTURE, project, ignore=shutil.ignore_patterns("reports", ".pv-cache", "__pycache__"))
-    return project
+from tests.conftest import copy_project, run_pv
 
 
 def test_falsifiers_whose_tests_skip_when_run_fail_the_run(tmp_path: Path) -> None:

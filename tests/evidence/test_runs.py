@@ -14,7 +14,8 @@ import pytest
 
 from tests.conftest import REPO
 from tests.conftest import run_pv
-from tests.evidence.test_falsify_mutate import copy_project, evidence
+from tests.conftest import copy_project
+from tests.evidence.test_falsify_mutate import evidence
 
 
 def outcomes(project: Path) -> dict[str, str]:
