@@ -31,11 +31,11 @@ from typing import Any
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from pv.atomic import write_text
-import yaml
 from pv.binding.resolve import Binding, BindingState
+from pv.contracts.loader import compose_nodes, parse_text
+from pv.diagnostics.diagnostic import Severity
 
 _BOM = "\ufeff"
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # A node id that is safe as a plain scalar in block context: no `[`, `: `, ` #` surprises.
 _PLAIN_SAFE = re.compile(r"[\w./-]+\.py(::[\w.\-]+)+(\[[\w.\-]*\])?")
 
@@ -142,11 +142,17 @@ def _copy(data: Any) -> Any:
     return data
 
 
+def _data_of(text: str) -> Any:
+    """The data `pv validate` reads from `text` (the one loader), or _UNREADABLE."""
+    doc = parse_text(text, "<fix>")
+    return _UNREADABLE if any(d.severity is Severity.ERROR for d in doc.diagnostics) else doc.data
+
+
+_UNREADABLE = object()
+
+
 def _parses_as(text: str, expected: Any) -> bool:
-    try:
-        return bool(yaml.load(text, Loader=_LOADER) == expected)  # noqa: S506 - safe loader
-    except yaml.YAMLError:
-        return False
+    return bool(_data_of(text) == expected)
 
 
 def _read(path: Path) -> tuple[bytes, os.stat_result]:
@@ -177,7 +183,7 @@ def fix_file(path: Path, display: str, falsifier_ids: list[str], bindings: list[
     if read_text is not None and read_text not in (text, decoded):
         return [FixOutcome(display, 1, ", ".join(falsifier_ids[:1]) or "-", False,
                            "the file changed since lint read it; nothing written, run pv lint --fix again")]
-    root = yaml.compose(text, Loader=_LOADER)
+    root = compose_nodes(text)
     tests = _value_of(root, "falsification_tests") if isinstance(root, MappingNode) else None
     entries = tests[1].value if tests is not None and isinstance(tests[1], SequenceNode) else []
     shared = _shared(root) if root is not None else set()
@@ -198,7 +204,7 @@ def fix_file(path: Path, display: str, falsifier_ids: list[str], bindings: list[
         outcomes[index] = FixOutcome(display, position[0], falsifier_id, True,
                                      f"{binding.reference!r} -> {value!r} ({why})")
     if edits:
-        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - safe loader
+        data = _data_of(text)
         new = _apply(text, edits)
         if not _parses_as(new, _expected(data, edits)):
             # find the edits that break the file, one by one (only on this rare path)

@@ -1,9 +1,10 @@
 """Find a contract's clauses from the project a function lives in.
 
 The same discovery as every pv command (`pv.project.find_root` from the function's file,
-then `[tool.pv] contracts` or `PV_CONTRACTS_DIR`), but only PyYAML's safe loader: this
-runs inside the user's process at import time, so no pydantic and no numpy here.
-A contract's id is its file's stem.
+then `[tool.pv] contracts` or `PV_CONTRACTS_DIR`) and the same YAML loader as `pv validate`
+(pv.contracts.loader), so a clause or a number reads the same at run time as in every
+report. This runs inside the user's process at import time: the loader needs PyYAML, not
+pydantic or numpy. A contract's id is its file's stem.
 """
 
 from __future__ import annotations
@@ -13,14 +14,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from pv.contracts.loader import load
+from pv.diagnostics.diagnostic import Severity
 from pv.project import contract_dirs, find_root
-
-try:
-    _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _Loader = yaml.SafeLoader
 
 Clauses = list[tuple[str | int, str]]
 
@@ -53,14 +49,15 @@ def _contract_path(contract_id: str, root: Path, override: str | None) -> Path:
 
 @cache
 def _document(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            document = yaml.load(handle, Loader=_Loader)  # noqa: S506 - safe loader
-    except (OSError, yaml.YAMLError) as bad:
-        raise ContractLookupError(f"{path}: cannot read the contract: {bad}") from None
-    if not isinstance(document, dict):
+    read = load(path)
+    errors = sorted((d for d in read.diagnostics if d.severity is Severity.ERROR), key=lambda d: (d.line, d.col))
+    if errors:
+        first = errors[0]
+        raise ContractLookupError(f"{first.path}:{first.line}:{first.col}: {first.code} {first.message} "
+                                  "(the contract cannot be read: run pv validate)")
+    if not isinstance(read.data, dict):
         raise ContractLookupError(f"{path}: not a contract mapping")
-    return document
+    return read.data
 
 
 def equation_clauses(path: Path, equation: str, kind: str) -> Clauses:

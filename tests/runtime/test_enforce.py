@@ -197,3 +197,14 @@ def test_engine_depends_on_pv_runtime_only() -> None:
     imports = {line.split()[1] for path in root.glob("*.py") for line in path.read_text().splitlines()
                if line.startswith(("from pv", "import pv"))}
     assert imports <= {"pv.runtime", "pv.project", "pv"}, imports
+
+
+def test_clauses_are_read_as_pv_validate_reads_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A repeated clause key: PyYAML's loader silently kept the last clause, so the kernel checked
+    one text while `pv validate` reported the file as broken (SCHEMA-020). One loader: refused."""
+    monkeypatch.delenv("PV_CONTRACTS", raising=False)
+    repeated = CONTRACT.replace('      positive: "all(v > 0 for v in (a, b))"\n',
+                                '      positive: "all(v > 0 for v in (a, b))"\n      finite: "True"\n')
+    path = _project(tmp_path, contract=repeated)
+    with pytest.raises(LookupError, match="SCHEMA-020 duplicate key 'finite'"):
+        _import(path)
