@@ -9,7 +9,6 @@ import random
 import re
 import sys
 from pathlib import Path
-from typing import Any
 
 from pv.binding.status import OUTCOME_STATUS
 from pv.diagnostics.escape import terminal

@@ -8,7 +8,6 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from pv.binding.registry import pytest_command, subprocess_env
 from pv.diagnostics.escape import terminal

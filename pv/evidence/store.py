@@ -10,9 +10,9 @@ import json
 import platform
 import re
 import subprocess
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from collections import Counter
 from collections.abc import Mapping
-import uuid
 from pathlib import Path
 from typing import Any
 
