@@ -21,6 +21,7 @@ from typing import Any
 from pv.contracts.model import ContractFile
 from pv.evidence.fingerprint import bind_inputs, hashes_of_catalogue
 from pv.evidence.plan import Plan, load_plan
+from pv.diagnostics.escape import terminal
 from pv.diagnostics.render import counted
 from pv.evidence.store import MUTATION_PREFIX, provenance, write_evidence
 from pv.mutants.generated import GenerationError, generate
@@ -105,6 +106,13 @@ def execute(plan: Plan, *, catalogue: str | None = None, seed: int = 0, jobs: in
         return 2
     equivalent = {f.stem: dict(f.contract.mutation.equivalent) for f in plan.contracts
                   if f.contract is not None and f.contract.mutation is not None}
+    if auto:  # every mutant exists in this run: a mark naming none has gone stale (a moved line)
+        for stem, marks in sorted(equivalent.items()):
+            named = {c.name for c in candidates if c.contract == stem}
+            for name in sorted(set(marks) - named):
+                print(terminal(f"pv mutate: note: {stem}'s mutation.equivalent names '{name}', which is no mutant of this "
+                               "run (a generated name carries its line: if the line moved, copy the new name)"),
+                      file=sys.stderr)
     full = full_matrix
     generated = sum(1 for c in candidates if c.generated)
     print(f"pv mutate: {len(candidates) - generated} curated and {generated} generated mutants against "

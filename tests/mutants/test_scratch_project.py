@@ -46,7 +46,8 @@ def test_auto_generates_softmax_mutants_and_honours_equivalent_marks(tmp_path: P
     contract.write_text(contract.read_text().replace(
         '  kernels: ["mykern.kernels:softmax"]\n',
         '  kernels: ["mykern.kernels:softmax"]\n'
-        '  equivalent:\n    rms-eps-dropped: "rms_scale is exported for users; this contract does not cover it"\n'))
+        '  equivalent:\n    rms-eps-dropped: "rms_scale is exported for users; this contract does not cover it"\n'
+        '    "sum-mean@mykern/kernels.py:999": "a mark whose line has moved"\n'))
     catalogue = project / "catalogue" / "__init__.py"
     catalogue.write_text(catalogue.read_text().replace('Mutant("exp-of-numpy"', '# Mutant("exp-of-numpy"'))
     assert run_pv(project, "validate").returncode == 0
@@ -64,6 +65,7 @@ def test_auto_generates_softmax_mutants_and_honours_equivalent_marks(tmp_path: P
         r["operator"] for r in generated}
     assert found["rms-eps-dropped"]["state"] == "equivalent"
     assert found["rms-eps-dropped"]["reason"].startswith("rms_scale is exported")
+    assert "names 'sum-mean@mykern/kernels.py:999', which is no mutant of this run" in done.stderr
     marked_findings = [r for r in found.values() if r["state"] in FINDINGS]
     assert done.returncode == (1 if marked_findings else 0), done.stdout + done.stderr
     for operator in ("axis-swap", "max-sub-drop"):
