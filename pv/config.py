@@ -52,24 +52,22 @@ _TYPES: dict[str, type] = {"contracts": list, "tests": list, "strict": bool, "st
                            "ignore": list, "reports": str, "history": int, "falsifiers": str, "mutants": str}
 
 
-def _first_testpath(document: dict[str, Any]) -> str | None:
-    """pytest's first `testpaths` entry from [tool.pytest.ini_options], when it names a plain directory."""
+def _pytest_paths(document: dict[str, Any], key: str) -> list[Any]:
+    """A path-list option of [tool.pytest.ini_options] (`testpaths`, `pythonpath`): a list, or one
+    string of paths, as pytest reads either."""
     options = document.get("tool", {}).get("pytest", {}).get("ini_options", {})
-    paths = options.get("testpaths") if isinstance(options, dict) else None
+    paths = options.get(key) if isinstance(options, dict) else None
     if isinstance(paths, str):
         paths = paths.split()
-    if isinstance(paths, list) and paths and isinstance(paths[0], str) and not any(c in paths[0] for c in "*?["):
+    return paths if isinstance(paths, list) else []
+
+
+def _first_testpath(document: dict[str, Any]) -> str | None:
+    """pytest's first `testpaths` entry, when it names a plain directory."""
+    paths = _pytest_paths(document, "testpaths")
+    if paths and isinstance(paths[0], str) and not any(c in paths[0] for c in "*?["):
         return paths[0].strip("/") or None
     return None
-
-
-def _pythonpath(document: dict[str, Any]) -> tuple[str, ...]:
-    """pytest's `pythonpath` entries from [tool.pytest.ini_options] (a list, or one string of paths)."""
-    options = document.get("tool", {}).get("pytest", {}).get("ini_options", {})
-    paths = options.get("pythonpath") if isinstance(options, dict) else None
-    if isinstance(paths, str):
-        paths = paths.split()
-    return tuple(p for p in paths if isinstance(p, str)) if isinstance(paths, list) else ()
 
 
 def _module_of(directory: str) -> str:
@@ -103,7 +101,7 @@ def load_config(root: Path) -> Config:
     # One fact, where falsifier tests live, gives both `pv new`'s target and the catalogue's module.
     values.setdefault("falsifiers", _first_testpath(document) or Config.falsifiers)
     values.setdefault("mutants", f"{_module_of(values['falsifiers'])}.mutants")
-    return Config(**values, import_paths=_pythonpath(document))
+    return Config(**values, import_paths=tuple(p for p in _pytest_paths(document, "pythonpath") if isinstance(p, str)))
 
 
 def without_ignored(diagnostics: list[Diagnostic], config: Config) -> list[Diagnostic]:

@@ -1,4 +1,4 @@
-"""Where a project is, where its contracts live, and the contract that declares a falsifier.
+"""Where a project is, where its contracts live, and where its caches go.
 
 One discovery rule for every command, `pv new` and the tests' own lookup: the project root
 is the nearest ancestor (of the working directory for a command, of the test file for a
@@ -7,7 +7,7 @@ pyproject.toml. A test run from another directory (`cd /elsewhere && pytest /p/t
 therefore finds the same contracts as `pv lint` run in /p.
 
 Used by the pytest plugin and by falsifier tests (pv.testing finds a falsifier's contract
-through it), so it never imports pydantic or numpy.
+in these directories), so it never imports pydantic or numpy.
 """
 
 from __future__ import annotations

@@ -24,8 +24,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pv.contracts.files import discover
-from pv.contracts.loader import load
-from pv.diagnostics.diagnostic import Severity
+from pv.contracts.loader import contract_data
 from pv.project import contract_dirs, find_root
 
 # pytest's rootdir, set by the pv plugin: where to look when the caller is not a file.
@@ -215,18 +214,6 @@ class FalsifierIndex:
     unreadable: tuple[str, ...]  # "path:line:col: CODE message", as `pv validate` prints it
 
 
-def _first_error(path: Path) -> tuple[dict[str, Any] | None, str | None]:
-    """The contract's data as `pv validate` reads it, or the first error that stops it being read."""
-    doc = load(path)
-    errors = [d for d in doc.diagnostics if d.severity is Severity.ERROR]
-    if errors:
-        first = min(errors, key=lambda d: (d.line, d.col))
-        return None, f"{first.path}:{first.line}:{first.col}: {first.code} {first.message}"
-    if not isinstance(doc.data, dict):
-        return None, f"{path}: the document is not a contract mapping"
-    return doc.data, None
-
-
 @cache
 def falsifier_index(dirs: tuple[Path, ...]) -> FalsifierIndex:
     """Every falsifier declared under `dirs`. A file that cannot be read is recorded, not raised:
@@ -235,7 +222,7 @@ def falsifier_index(dirs: tuple[Path, ...]) -> FalsifierIndex:
     unreadable: list[str] = []
     found, _ = discover([d for d in dirs if d.exists()])
     for path in found:
-        document, problem = _first_error(path)
+        document, problem = contract_data(path)
         if document is None:
             unreadable.append(problem or str(path))
             continue
@@ -261,6 +248,8 @@ def lookup_falsifier(falsifier_id: str, root: Path | None = None) -> tuple[Path,
     else:
         message += " (is the id spelled as in the contract, and is the contract among [tool.pv] contracts?)"
     raise LookupError(message)
+
+
 def exercise_preconditions(contract_id: str, equation: str, signature: Any, valid: tuple[tuple[Any, ...], dict[str, Any]],
                            kernel: Any, *, vary: tuple[str, ...] | None = None,
                            examples: dict[str | int, tuple[tuple[Any, ...], dict[str, Any]]] | None = None,

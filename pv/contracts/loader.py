@@ -36,7 +36,7 @@ from yaml.events import (AliasEvent, DocumentStartEvent, MappingEndEvent, Mappin
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
-from pv.diagnostics.diagnostic import Diagnostic
+from pv.diagnostics.diagnostic import Diagnostic, Severity
 from pv.diagnostics.rules import rule
 
 if TYPE_CHECKING:
@@ -411,6 +411,20 @@ def _fast_build(text: str) -> tuple[Any, bool]:
     finally:
         parser.dispose()
     return root, unusual
+
+
+def contract_data(path: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """The contract's data as `pv validate` reads it, or the first error that stops it being
+    read ("path:line:col: CODE message"): for code that reads contracts inside the user's
+    process (pv.testing, pv.runtime) and must report, not raise, what validate would."""
+    doc = load(path)
+    errors = [d for d in doc.diagnostics if d.severity is Severity.ERROR]
+    if errors:
+        first = min(errors, key=lambda d: (d.line, d.col))
+        return None, f"{first.path}:{first.line}:{first.col}: {first.code} {first.message}"
+    if not isinstance(doc.data, dict):
+        return None, f"{path}: the document is not a contract mapping"
+    return doc.data, None
 
 
 def compose_nodes(text: str) -> Node | None:

@@ -28,6 +28,7 @@ from pv.binding.status import OUTCOME_STATUS, FalsifierState, FalsifierStatus, a
 from pv.binding.lint import lint
 from pv.config import without_ignored
 from pv.diagnostics.diagnostic import Diagnostic, Severity
+from pv.diagnostics.render import counted
 from pv.reports.model import ContractRow, EvidenceSummary, FalsifierRow, LintSummary, ScoreboardModel, StatusReport
 from pv.mutants.states import DETECTED, FINDINGS, mutant_state, operator_rates
 
@@ -256,7 +257,7 @@ def render_markdown(model: ScoreboardModel) -> str:
         lines.append("")
     lint_errors = model["lint"]["errors"]
     if lint_errors:
-        lines.append(markdown(f"Strict lint: {lint_errors} error{'s' if lint_errors != 1 else ''} "
+        lines.append(markdown(f"Strict lint: {counted(lint_errors, 'errors')} "
                               "(pv lint --strict-test-binding); these statuses may rest on a broken binding:"))
         lines += [""] + [f"- {markdown(finding)}" for finding in model["lint"]["findings"]] + [""]
     changes = model["changes"]

@@ -14,8 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pv.contracts.loader import load
-from pv.diagnostics.diagnostic import Severity
+from pv.contracts.loader import contract_data
 from pv.project import contract_dirs, find_root
 
 Clauses = list[tuple[str | int, str]]
@@ -49,15 +48,10 @@ def _contract_path(contract_id: str, root: Path, override: str | None) -> Path:
 
 @cache
 def _document(path: Path) -> dict[str, Any]:
-    read = load(path)
-    errors = sorted((d for d in read.diagnostics if d.severity is Severity.ERROR), key=lambda d: (d.line, d.col))
-    if errors:
-        first = errors[0]
-        raise ContractLookupError(f"{first.path}:{first.line}:{first.col}: {first.code} {first.message} "
-                                  "(the contract cannot be read: run pv validate)")
-    if not isinstance(read.data, dict):
-        raise ContractLookupError(f"{path}: not a contract mapping")
-    return read.data
+    document, problem = contract_data(path)
+    if document is None:
+        raise ContractLookupError(f"{problem} (the contract cannot be read: run pv validate)")
+    return document
 
 
 def equation_clauses(path: Path, equation: str, kind: str) -> Clauses:
