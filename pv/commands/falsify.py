@@ -79,7 +79,7 @@ def execute(plan: Plan, *, profile: str, seed: int | None, workers: str | None) 
               file=sys.stderr)
     errors = collection_errors(plan)
     for error in errors:
-        print(f"pv falsify: could not collect {error}", file=sys.stderr)
+        print(terminal(f"pv falsify: could not collect {error}"), file=sys.stderr)
     nodeids = plan.nodeids()
     others = plan.other_falsifiers()
     if not nodeids and not others:

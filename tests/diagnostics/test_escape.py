@@ -68,6 +68,7 @@ def project(tmp_path: Path) -> Path:
     text = text.replace('rule: "Identity"', f"rule: {json.dumps('[x](javascript:alert(1)) <b>|</b>')}")
     text = text.replace('version: "1.0.0"', 'version: "1.0.0"\n  status: "FAIL | DISCHARGED"\n  depends_on: ["x\\e[31m"]')
     (root / "contracts" / f"id{ESC}[31m{RLO}-v1.yaml").write_text(text)
+    (root / "falsifiers" / "test_uncollectable.py").write_text(f"raise ImportError({HOSTILE!r})\n")
     return root
 
 
